@@ -1,0 +1,141 @@
+/**
+ * `pnpm bench`: measures the suite on this machine and rewrites docs/BENCHMARKS.md with the figures, the
+ * machine and the date. Speed goals live here, not in timed tests that flake on a busy machine.
+ *
+ *   pnpm bench [--runs=5] [--out=docs/BENCHMARKS.md]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseCliArgs } from '../src/cli/args.ts';
+import { UsageError } from '../src/errors.ts';
+import { MEASUREMENT_ATTACHMENT, LOG_PLACE_ANNOTATION } from '../src/log-annotations.ts';
+import { startSandbox } from '../sandbox/src/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+
+async function sandboxReady(runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const sandbox = await startSandbox({ port: 0 });
+    times.push(performance.now() - started);
+    await sandbox.stop();
+  }
+  return times;
+}
+
+interface SmokeRun {
+  wallMs: number;
+  code: number | null;
+  tableSumMs: number;
+  tableWallMs: number;
+}
+
+interface JsonReport {
+  suites: JsonSuite[];
+}
+interface JsonSuite {
+  suites?: JsonSuite[];
+  specs?: { title: string; tests: { annotations: { type: string; description?: string }[]; results: { startTime: string; duration: number; attachments: { name: string; body?: string }[] }[] }[] }[];
+}
+
+function tableCheckTimes(reportFile: string): { sum: number; wall: number } {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport;
+  let sum = 0;
+  let first = Infinity;
+  let last = 0;
+  const visit = (suite: JsonSuite) => {
+    suite.suites?.forEach(visit);
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests) {
+        if (!t.annotations.some((a) => a.type === LOG_PLACE_ANNOTATION && a.description?.startsWith('summary-row:'))) continue;
+        const result = t.results.at(-1);
+        if (!result) continue;
+        const m = result.attachments.find((a) => a.name === MEASUREMENT_ATTACHMENT);
+        sum += m?.body ? (JSON.parse(Buffer.from(m.body, 'base64').toString()) as { durationMs: number }).durationMs : result.duration;
+        const start = Date.parse(result.startTime);
+        first = Math.min(first, start);
+        last = Math.max(last, start + result.duration);
+      }
+    }
+  };
+  report.suites.forEach(visit);
+  return { sum, wall: last - first };
+}
+
+function coldSmokeRun(): Promise<SmokeRun> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+  const outputDir = path.join(dir, 'test-results');
+  const started = performance.now();
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/test-smoke.ts'), `--log=${path.join(dir, 'log.md')}`], {
+    cwd: ROOT,
+    env: { ...process.env, SMOKE_OUTPUT_DIR: outputDir, FORCE_COLOR: '0' },
+    stdio: 'ignore',
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const t = tableCheckTimes(path.join(outputDir, 'results.json'));
+      resolve({ wallMs, code, tableSumMs: t.sum, tableWallMs: t.wall });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseCliArgs(process.argv.slice(2), { command: 'bench', flags: ['runs', 'out'] });
+  const runs = Number(args.flags.runs ?? 5);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError('bench: --runs must be a whole number ≥ 1');
+  const out = path.resolve(args.flags.out ?? path.join(ROOT, 'docs/BENCHMARKS.md'));
+
+  console.error(`bench: sandbox time to ready × ${runs}`);
+  const ready = await sandboxReady(runs);
+  console.error(`bench: cold pnpm test:smoke × ${runs}`);
+  const smokes: SmokeRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = await coldSmokeRun();
+    if (run.code !== 0) throw new Error(`bench: smoke run ${i + 1} exited ${run.code}; benchmarks need a passing run`);
+    smokes.push(run);
+    console.error(`  run ${i + 1}: ${fmt(run.wallMs)}`);
+  }
+  const sumMedian = median(smokes.map((s) => s.tableSumMs));
+  const wallMedian = median(smokes.map((s) => s.tableWallMs));
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const text = `# Benchmarks
+
+Produced by \`pnpm bench\` (scripts/bench.ts); rerun it to refresh. Every figure below comes from the same run.
+
+- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
+- Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}
+- Node ${process.version}; runs per figure: ${runs}
+
+## Main job
+
+| figure | median | all runs |
+|---|---|---|
+| cold \`pnpm test:smoke\` wall time (sandbox start, 12 checks, log write) | ${fmt(median(smokes.map((s) => s.wallMs)))} | ${smokes.map((s) => fmt(s.wallMs)).join(', ')} |
+| sandbox time to ready (embedded PGlite, new database, in process) | ${fmt(median(ready))} | ${ready.map(fmt).join(', ')} |
+| table checks: sum of their own durations | ${fmt(sumMedian)} | ${smokes.map((s) => fmt(s.tableSumMs)).join(', ')} |
+| table checks: wall time from the first start to the last end | ${fmt(wallMedian)} | ${smokes.map((s) => fmt(s.tableWallMs)).join(', ')} |
+
+The table checks run on ${process.env.SMOKE_WORKERS ?? 2} Playwright workers: sum ÷ wall = ${(sumMedian / wallMedian).toFixed(2)} (above 1 means they overlap;
+the wall time also holds each worker's one-off sign-in and Playwright's per-test overhead).
+`;
+  writeFileSync(out, text);
+  console.error(`bench: wrote ${path.relative(process.cwd(), out)}`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`${e instanceof UsageError ? e.message : `bench: ${e.message}`}\n`);
+  process.exitCode = e instanceof UsageError ? 2 : 1;
+});

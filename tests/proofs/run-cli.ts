@@ -1,0 +1,76 @@
+/**
+ * Runs the suite's commands the way a user does (a child process, its own cwd and environment) and returns
+ * what they printed and their exit code. Proofs assert on these, never on internals.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for a child: the parent's, minus anything that would point the child at another target. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['SANDBOX_FAULTS', 'DATABASE_URL', 'PROMOTION_LOG', 'BASE_URL', 'SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SMOKE_USER_EMAIL', 'SMOKE_USER_PASSWORD']) {
+    delete env[k];
+  }
+  // vitest marks its workers; the suite under test must not think it is inside vitest.
+  delete env.VITEST;
+  delete env.VITEST_WORKER_ID;
+  delete env.VITEST_POOL_ID;
+  return { ...env, FORCE_COLOR: '0', ...extra };
+}
+
+export function runScript(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  const child = spawn(TSX, [path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, opts.timeoutMs ?? 240_000);
+}
+
+export function startScript(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return spawn(TSX, [path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function collect(child: ChildProcess, timeoutMs: number): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+}
+
+/** The cells of a Markdown table row whose first cell is `name` (bold markers stripped). */
+export function tableRow(markdown: string, name: string): string[] | undefined {
+  for (const line of markdown.split(/\r?\n/)) {
+    if (!line.trim().startsWith('|')) continue;
+    const cells = line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim().replace(/^\*\*|\*\*$/g, ''));
+    if (cells[0]?.toLowerCase() === name.toLowerCase()) return cells;
+  }
+  return undefined;
+}
+
+/** The text of a `### heading` section up to the next heading of level 1–3. */
+export function section(markdown: string, heading: string): string {
+  const lines = markdown.split(/\r?\n/);
+  const start = lines.findIndex((l) => l.replace(/^#+\s*/, '').trim().toLowerCase() === heading.toLowerCase() && /^#{1,3}\s/.test(l));
+  if (start < 0) return '';
+  const end = lines.findIndex((l, i) => i > start && /^#{1,3}\s/.test(l));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n');
+}
