@@ -1,0 +1,75 @@
+/**
+ * `pnpm sandbox --env-out=.env.mine` in one terminal, `pnpm test:smoke --env=mine` in another: the suite
+ * targets a running sandbox exactly like a remote environment, on PGlite and on PostgreSQL.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { runScript, startScript, tableRow, tempDir } from './run-cli.ts';
+
+async function waitForEnvFile(file: string, timeoutMs = 60_000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) {
+      const vars = Object.fromEntries(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
+      );
+      const health = await fetch(new URL('/api/health', vars.BASE_URL)).catch(() => undefined);
+      if (health?.ok) return vars;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`sandbox did not write ${file} and answer /api/health within ${timeoutMs} ms`);
+}
+
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  for (const db of databases) await db.drop();
+});
+
+describe.each([
+  ['PGlite', false],
+  ['PostgreSQL', true],
+])('a running sandbox on %s as --env=mine', (_name, onPostgres) => {
+  it.skipIf(onPostgres && process.env.SKIP_POSTGRES_TESTS === '1')('passes the whole smoke run', async () => {
+    const dir = tempDir('remote-target');
+    const env: NodeJS.ProcessEnv = {};
+    if (onPostgres) {
+      const db = await createTestDatabase();
+      databases.push(db);
+      env.DATABASE_URL = db.url;
+    }
+    const sandbox = startScript('sandbox/cli.ts', ['--port=0', `--env-out=${path.join(dir, '.env.mine')}`], { env });
+    let sandboxOutput = '';
+    sandbox.stdout?.on('data', (c: Buffer) => (sandboxOutput += c.toString()));
+    sandbox.stderr?.on('data', (c: Buffer) => (sandboxOutput += c.toString()));
+    try {
+      const vars = await waitForEnvFile(path.join(dir, '.env.mine'));
+      expect(Object.keys(vars).sort()).toEqual(
+        ['BASE_URL', 'SMOKE_ALLOW_WRITES', 'SMOKE_USER_EMAIL', 'SMOKE_USER_PASSWORD', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_URL'],
+      );
+      // The sandbox prints its URLs but never its keys or passwords.
+      for (const secret of [vars.SUPABASE_ANON_KEY, vars.SUPABASE_SERVICE_ROLE_KEY, vars.SMOKE_USER_PASSWORD]) {
+        expect(sandboxOutput).not.toContain(secret);
+      }
+      const log = path.join(dir, 'log.md');
+      const run = await runScript('scripts/test-smoke.ts', ['--env=mine', `--log=${log}`], {
+        cwd: dir,
+        env: { SMOKE_OUTPUT_DIR: path.join(dir, 'test-results') },
+      });
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      const text = readFileSync(log, 'utf8');
+      expect(tableRow(text, 'Total')?.[1]).toBe('✅ 10/10');
+      for (const secret of [vars.SUPABASE_ANON_KEY, vars.SMOKE_USER_PASSWORD]) {
+        expect(run.stdout + run.stderr + text).not.toContain(secret);
+      }
+    } finally {
+      sandbox.kill('SIGTERM');
+      await new Promise((r) => sandbox.once('close', r));
+    }
+  });
+});
