@@ -106,8 +106,8 @@ interface Log {
 }
 
 function parseLog(text: string): Log {
-  if (text.trim() === '') throw new NotAPromotionLogError('the file is empty');
-  if (text.includes('\u0000')) throw new NotAPromotionLogError('the file is binary (it contains NUL bytes)');
+  if (text.trim() === '') throw new NotAPromotionLogError('not a promotion log: the text is empty');
+  if (text.includes('\u0000')) throw new NotAPromotionLogError('not a promotion log: binary content (NUL bytes)');
   const root = fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   const smoke = findSection(root.children, SMOKE_TESTS);
   // The summary normally sits under Smoke Tests; a log that moved it elsewhere still gets it written.
@@ -187,14 +187,13 @@ function findFields(text: string, nodes: RootContent[], label: string): Field[] 
       if (match) {
         const gap = match[1] ?? '';
         const value = match[2] ?? '';
-        const valueStart = lineStart + match[0].length - (match[0].length - match[0].lastIndexOf(value, match[0].length - (match[0].length - (match.index + match[0].trimEnd().length)))) ;
-        void valueStart;
         const valueEnd = lineStart + match[0].replace(/[ \t]+$/, '').length;
         fields.push({
           paragraph: node,
           valueStart: valueEnd - value.length,
           valueEnd,
-          needsSpace: gap === '' ,
+          // An empty value leaves the blanks after the colon as trailing blanks, so the value needs its own space.
+          needsSpace: gap === '' || value === '',
           lastLine: next === end,
         });
       }

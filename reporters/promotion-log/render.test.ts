@@ -1,0 +1,290 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RunResults } from '../../src/results.ts';
+import { mixedRun, NOW, passedRun, row, screenshotLinks, section } from './__fixtures__/results.ts';
+import { NotAPromotionLogError, renderPromotionLog } from './render.ts';
+
+const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
+const LOG = readFileSync(fixture('promotion-log.md'), 'utf8');
+const TEMPLATE = readFileSync(new URL('../templates/promotion-log.md', import.meta.url), 'utf8');
+
+function render(text: string, run: RunResults, now = NOW) {
+  return renderPromotionLog(text, run, { now, screenshotLinks: screenshotLinks(run) });
+}
+
+/** `UPDATE_GOLDEN=1 pnpm exec vitest run reporters` rewrites the golden files; review the diff before committing. */
+function expectGolden(actual: string, name: string) {
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(fixture(name), actual);
+  expect(actual).toBe(readFileSync(fixture(name), 'utf8'));
+}
+
+const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+
+/**
+ * The lines of a log that the reporter may change, found by a plain line scan that shares no code with the
+ * renderer: what it leaves out must come through byte for byte.
+ */
+function unownedLines(text: string, owned: string[]): string[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /^## .*smoke tests\s*$/i.test(l));
+  const end = lines.findIndex((l, i) => i > start && /^## /.test(l));
+  const lastUpdated = lines.map((l) => l.startsWith('**Last Updated**:')).lastIndexOf(true);
+  const names = new Set(owned.map((n) => n.toLowerCase()));
+  let inActual = false;
+  let fence = false;
+  return lines.filter((line, i) => {
+    if (i === lastUpdated) return false;
+    if (start < 0 || i <= start || (end >= 0 && i >= end)) return true;
+    if (/^\*\*(Timestamp|Status|Screenshot|Overall Status)\*\*:/.test(line)) return false;
+    if (line.startsWith('**Actual Result**:')) inActual = true;
+    else if (inActual && line.startsWith('```')) {
+      fence = !fence;
+      if (!fence) inActual = false;
+    } else if (fence) return false;
+    const cell = /^\| *(.*?) *\|/.exec(line)?.[1]?.replace(/\*\*/g, '').toLowerCase();
+    return !(cell && (cell === 'total' || names.has(cell)));
+  });
+}
+
+const allNames = (run: RunResults) => run.checks.map((c) => c.name);
+
+describe('renderPromotionLog: golden files', () => {
+  it('fills a log with every status', () => {
+    const out = render(LOG, mixedRun());
+    expect(out.warnings).toEqual([]);
+    expectGolden(out.text, 'promotion-log.mixed.golden.md');
+  });
+
+  it('fills a log where everything passed', () => {
+    const out = render(LOG, passedRun());
+    expect(out.warnings).toEqual([]);
+    expectGolden(out.text, 'promotion-log.passed.golden.md');
+  });
+
+  it('fills the bundled template without warnings', () => {
+    const out = render(TEMPLATE, mixedRun());
+    expect(out.warnings).toEqual([]);
+    expectGolden(out.text, 'template.mixed.golden.md');
+  });
+});
+
+describe('renderPromotionLog: what it does not own stays as it was', () => {
+  it('changes only the owned lines', () => {
+    const run = mixedRun();
+    const out = render(LOG, run).text;
+    expect(unownedLines(out, allNames(run))).toEqual(unownedLines(LOG, allNames(run)));
+    expect(out).not.toBe(LOG);
+  });
+
+  it('keeps CRLF endings and writes its own lines with CRLF', () => {
+    const out = render(crlf(LOG), mixedRun()).text;
+    expect(out).toBe(crlf(render(LOG, mixedRun()).text));
+    expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
+  it('keeps trailing spaces, team rows, team sections and text around the table', () => {
+    const custom = LOG.replace('**Status**: ⏳ PENDING\n\n**Steps**:\n1. Open the login page', '**Status**: ⏳ PENDING  \n\n**Steps**:\n1. Open the login page')
+      .replace('| **Total** |', '| Storage Bucket | ✅ | 12ms | checked by hand \\| twice |\n| **Total** |')
+      .replace('\n**Overall Status**:', 'Rows below the line were run by hand.\n\n**Overall Status**:')
+      .replace(
+        '### Smoke Test Summary',
+        '### Manual Exploratory Notes\n\n**Status**: done by hand   \n\n**Actual Result**:\n```\nlooked fine\n```\n\n---\n\n### Smoke Test Summary',
+      )
+      .replace('## 6. Monitoring', '## 5b. Team Notes\n\n| Test | Status |\n|---|---|\n| Vehicles Table | keep me |\n\n## 6. Monitoring');
+    expect(custom).not.toBe(LOG);
+    const run = mixedRun();
+    const out = render(custom, run);
+    expect(out.warnings).toEqual([]);
+    expect(out.text).toContain('**Status**: ⚠️ FLAKY  \n\n**Steps**:\n1. Open the login page');
+    expect(out.text).toContain('| Storage Bucket | ✅ | 12ms | checked by hand \\| twice |\n| **Total** | **❌ 8/10** |');
+    expect(out.text).toContain('Rows below the line were run by hand.\n\n**Overall Status**: ❌ FAILED');
+    expect(out.text).toContain('### Manual Exploratory Notes\n\n**Status**: done by hand   \n\n**Actual Result**:\n```\nlooked fine\n```');
+    expect(out.text).toContain('| Vehicles Table | keep me |');
+    expect(unownedLines(out.text, allNames(run))).toEqual(unownedLines(custom, allNames(run)));
+  });
+});
+
+describe('renderPromotionLog: reruns', () => {
+  it('replaces the earlier results instead of adding a second copy', () => {
+    const once = render(LOG, passedRun()).text;
+    const twice = render(render(LOG, mixedRun()).text, passedRun()).text;
+    expect(twice).toBe(once);
+    expect(render(once, mixedRun()).text).toBe(render(LOG, mixedRun()).text);
+  });
+
+  it('gives the same text when the same run is rendered again', () => {
+    const once = render(LOG, mixedRun()).text;
+    expect(render(once, mixedRun()).text).toBe(once);
+  });
+
+  it('fills an already filled log (the golden output) like a fresh one', () => {
+    const filled = readFileSync(fixture('promotion-log.mixed.golden.md'), 'utf8');
+    expect(render(filled, passedRun()).text).toBe(readFileSync(fixture('promotion-log.passed.golden.md'), 'utf8'));
+  });
+
+  it('replaces a block it had to add the first time', () => {
+    const inline = LOG.replace('**Actual Result**:\n```\n[Not run yet]\n```\n\n**Screenshot**: [Pending]\n\n---\n\n### Vehicles List Test', '**Actual Result**:\n\n**Screenshot**: [Pending]\n\n---\n\n### Vehicles List Test');
+    expect(inline).not.toBe(LOG);
+    const first = render(inline, mixedRun()).text;
+    expect(first).toContain('**Actual Result**:\n```\n⚠️ FLAKY: passed on attempt 2');
+    expect(render(first, passedRun()).text).toBe(render(inline, passedRun()).text);
+    expect(render(first, passedRun()).text.match(/\*\*Actual Result\*\*:\n```\n✅ PASSED in 2\.41s/g)).toHaveLength(1);
+  });
+});
+
+describe('renderPromotionLog: missing places', () => {
+  it('warns about a test section the log does not have, and writes the rest', () => {
+    const run = passedRun();
+    run.checks.push(section('Geofence Test', 'passed'));
+    const out = render(LOG, run);
+    expect(out.warnings).toEqual(['test section "Geofence Test" not found under "Smoke Tests"; its result was not written']);
+    expect(out.text).toBe(render(LOG, passedRun()).text);
+  });
+
+  it('adds a missing summary row above Total, with a warning', () => {
+    const log = LOG.replace('| Audit Logs | ✅ | 30ms | Table accessible |\n', '');
+    const out = render(log, passedRun());
+    expect(out.warnings).toEqual(['summary row "Audit Logs" not found; added it to the "Smoke Test Summary" table']);
+    expect(out.text).toContain(
+      '| Authentication | ✅ | 1ms | signed in; the session was accepted by /auth/v1/user |\n' +
+        '| Audit Logs | ✅ | 27ms | 25 rows visible, all of the smoke tenant |\n' +
+        '| **Total** | **✅ 10/10** | **1068ms** | All tests passed |',
+    );
+  });
+
+  it('adds a Total row when the table has none', () => {
+    const log = LOG.replace('| **Total** | **✅ 10/10** | **1035ms** | All tests passed |\n', '');
+    const out = render(log, passedRun());
+    expect(out.warnings).toEqual(['the "Smoke Test Summary" table had no Total row; added one']);
+    expect(out.text).toContain('| Authentication | ✅ | 1ms | signed in; the session was accepted by /auth/v1/user |\n| **Total** | **✅ 10/10** | **1068ms** | All tests passed |\n\n**Overall Status**: ✅ PASSED');
+  });
+
+  it('warns when the summary table is missing, and still writes the test sections', () => {
+    const start = LOG.indexOf('### Smoke Test Summary');
+    const log = LOG.slice(0, start) + LOG.slice(LOG.indexOf('**Overall Status**'));
+    const out = render(log, passedRun());
+    expect(out.warnings).toEqual([
+      '"Smoke Test Summary" table not found; 10 row result(s) not written: Database Connection, Vehicles Table, Handshakes Table, Inspections Table, Alerts Table, Audit Logs, Branches Table, Corporates Table, API Health, Authentication',
+    ]);
+    expect(out.text).toContain('**Status**: ✅ PASSED');
+    expect(out.text).toContain('**Overall Status**: ✅ PASSED');
+  });
+
+  it('warns about missing fields and blocks, never throws', () => {
+    const log = LOG.replace('**Timestamp**: [Pending]\n\n**Test Suite**', '**Test Suite**')
+      .replace('**Overall Status**: ✅ PASSED', 'Overall: fine')
+      .replace('**Last Updated**: 2026-12-02', 'Updated: yesterday')
+      .replace('### Login Test\n\n**Status**: ⏳ PENDING', '### Login Test\n\nStatus unknown');
+    const out = render(log, passedRun());
+    expect(out.warnings).toEqual([
+      'no "**Timestamp**:" line under "Smoke Tests"; the run time was not written',
+      'test section "Login Test" has no "**Status**:" line; its status was not written',
+      'no "**Overall Status**:" line under "Smoke Tests"; the overall status was not written',
+      'no "**Last Updated**:" line; the update time was not written',
+    ]);
+    expect(out.text).toContain('Updated: yesterday');
+    expect(out.text).toContain('✅ PASSED in 2.41s');
+  });
+
+  it('writes the summary of a log that has only the summary table', () => {
+    const log = '# Notes\n\n### Smoke Test Summary\n\n| Test | Status | Duration | Notes |\n|---|---|---|---|\n| API Health | ⏳ | - | |\n| **Total** | | | |\n\n**Overall Status**: ⏳\n';
+    const out = renderPromotionLog(log, { ...passedRun(), checks: [row('API Health', 'passed', 330, 'HTTP 200')] }, { now: NOW, screenshotLinks: new Map() });
+    expect(out.text).toBe(
+      '# Notes\n\n### Smoke Test Summary\n\n| Test | Status | Duration | Notes |\n|---|---|---|---|\n| API Health | ✅ | 330ms | HTTP 200 |\n| **Total** | **✅ 1/1** | **330ms** | All tests passed |\n\n**Overall Status**: ✅ PASSED\n',
+    );
+    expect(out.warnings).toEqual([
+      'no "**Timestamp**:" line under "Smoke Tests"; the run time was not written',
+      'no "**Last Updated**:" line; the update time was not written',
+    ]);
+  });
+});
+
+describe('renderPromotionLog: headings', () => {
+  it.each([
+    ['## Smoke Tests', '### Login Test'],
+    ['## Smoke tests', '### login test'],
+    ['## 7) SMOKE TESTS', '### 1. Login Test'],
+    ['## 5. Smoke Tests:', '###   Login   Test  '],
+  ])('finds "%s" and "%s"', (smoke, login) => {
+    const log = LOG.replace('## 5. Smoke Tests', smoke).replace('### Login Test', login);
+    const out = render(log, mixedRun());
+    expect(out.warnings).toEqual([]);
+    expect(out.text).toBe(render(LOG, mixedRun()).text.replace('## 5. Smoke Tests', smoke).replace('### Login Test', login));
+  });
+
+  it('does not take a test section from another h2 section', () => {
+    const log = LOG.replace('### Login Test', '### Login Smoke').replace('## 6. Monitoring (60 Minutes)', '## 6. Monitoring (60 Minutes)\n\n### Login Test\n\n**Status**: untouched\n');
+    const out = render(log, mixedRun());
+    expect(out.warnings).toEqual(['test section "Login Test" not found under "Smoke Tests"; its result was not written']);
+    expect(out.text).toContain('### Login Test\n\n**Status**: untouched\n');
+  });
+});
+
+describe('renderPromotionLog: not a promotion log', () => {
+  it.each([
+    ['empty text', ''],
+    ['blank text', '  \n\n'],
+    ['binary content', 'PK\u0003\u0004\u0000\u0000## Smoke Tests'],
+    ['a README', '# Project\n\n## Smoke tests are run by CI\n\nSee the docs.\n'],
+  ])('rejects %s', (_what, text) => {
+    expect(() => render(text, passedRun())).toThrow(NotAPromotionLogError);
+  });
+
+  it('says why in one line', () => {
+    expect(() => render('', passedRun())).toThrow(/^not a promotion log: the text is empty$/);
+    expect(() => render('# Hi\n', passedRun())).toThrow('not a promotion log: no "Smoke Tests" heading and no "Smoke Test Summary" table');
+  });
+});
+
+describe('renderPromotionLog: statuses and counts', () => {
+  const overall = (run: RunResults) => /\*\*Overall Status\*\*: (.*)/.exec(render(LOG, run).text)?.[1];
+  const total = (run: RunResults) => /\| \*\*Total\*\* \| (.*)/.exec(render(LOG, run).text)?.[1];
+  const base = () => ({ ...passedRun(), checks: [row('API Health', 'passed', 330, 'ok'), row('Authentication', 'passed', 2, 'ok')] });
+
+  it('counts a skipped row as not passed but does not fail the run', () => {
+    const run = base();
+    run.checks[1] = row('Authentication', 'skipped', 0, 'no smoke user');
+    expect(total(run)).toBe('**✅ 1/2** | **330ms** | 1 skipped: Authentication |');
+    expect(overall(run)).toBe('✅ PASSED (1 skipped: Authentication)');
+  });
+
+  it('counts a flaky row as passed and flags it', () => {
+    const run = base();
+    run.checks[1] = row('Authentication', 'flaky', 5, 'ok', { attempts: 2 });
+    expect(total(run)).toBe('**⚠️ 2/2** | **335ms** | 1 flaky: Authentication |');
+    expect(overall(run)).toBe('⚠️ PASSED WITH FLAKY CHECKS (1 flaky: Authentication)');
+  });
+
+  it('counts failures over rows and sections', () => {
+    const run = base();
+    run.checks[0] = row('API Health', 'failed', 10, 'HTTP 503');
+    run.checks.push(section('Login Test', 'failed', { error: 'no dashboard' }));
+    expect(total(run)).toBe('**❌ 1/2** | **12ms** | 1 failed: API Health |');
+    expect(overall(run)).toBe('❌ FAILED (2 of 3 checks failed)');
+  });
+
+  it('does not call a run without a passing check a pass', () => {
+    expect(overall({ ...base(), checks: [] })).toBe('⚠️ NO CHECKS RAN');
+    expect(overall({ ...base(), checks: [row('API Health', 'skipped', 0, 'offline')] })).toBe('⚠️ NO CHECKS RAN (1 skipped: API Health)');
+  });
+
+  it('leaves the Total row alone when the run has no summary rows', () => {
+    const run = { ...base(), checks: [section('Login Test', 'passed')] };
+    expect(total(run)).toBe('**✅ 10/10** | **1035ms** | All tests passed |');
+  });
+
+  it('keeps the later of two results for one place, with a warning', () => {
+    const run = base();
+    run.checks.push(row('api health', 'failed', 9, 'HTTP 500'));
+    const out = render(LOG, run);
+    expect(out.warnings).toEqual(['two results for "api health"; the log shows the later one']);
+    expect(out.text).toContain('| API Health | ❌ | 9ms | HTTP 500 |');
+  });
+
+  it('writes "none" for a section without a screenshot and a link for one with it', () => {
+    const run = mixedRun();
+    const text = renderPromotionLog(LOG, run, { now: NOW, screenshotLinks: new Map([['Login Test', 'screenshots/my shot (1).png']]) }).text;
+    expect(text).toContain('**Screenshot**: [my shot (1).png](screenshots/my%20shot%20%281%29.png)');
+    expect(text.match(/\*\*Screenshot\*\*: none/g)).toHaveLength(2);
+  });
+});
