@@ -129,7 +129,8 @@ export function toCheckResult(test: TestCase, cwd: string, warnings: string[]): 
     name,
     place,
     status,
-    durationMs: measurement?.durationMs ?? last?.duration ?? 0,
+    // A skipped check measured nothing; the moments before test.skip() are not its duration.
+    durationMs: measurement?.durationMs ?? (status === 'skipped' ? 0 : (last?.duration ?? 0)),
     notes,
     steps: (last?.steps ?? [])
       .filter((s) => s.category === 'test.step')
@@ -162,7 +163,8 @@ function skipReason(test: TestCase, result: TestResult | undefined): string {
 
 function errorLine(error: TestError | undefined): string | undefined {
   const text = error?.message ?? error?.value;
-  return text === undefined ? undefined : firstLine(text) || undefined;
+  // Playwright prefixes plain errors with "Error: "; other names (TimeoutError, …) say something, so they stay.
+  return text === undefined ? undefined : firstLine(text).replace(/^Error: /, '') || undefined;
 }
 
 function firstLine(text: string): string {
@@ -194,6 +196,7 @@ async function copyScreenshots(checks: CheckResult[], logDir: string, warnings: 
 export function slug(name: string): string {
   const s = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
