@@ -104,6 +104,33 @@ describe('renderPromotionLog: what it does not own stays as it was', () => {
   });
 });
 
+describe('renderPromotionLog: unusual but valid Markdown', () => {
+  const login = (text: string) =>
+    renderPromotionLog(text, { ...passedRun(), checks: [section('Login Test', 'passed')] }, { now: NOW, screenshotLinks: new Map() });
+
+  it('keeps a byte order mark and still finds its places', () => {
+    const out = render(`\uFEFF${LOG}`, mixedRun());
+    expect(out.text).toBe(`\uFEFF${render(LOG, mixedRun()).text}`);
+  });
+
+  it('fills a tilde fence and keeps its fence lines', () => {
+    const out = login('## Smoke Tests\n\n### Login Test\n\n**Actual Result**:\n~~~~ text\nold\n~~~~~\n');
+    expect(out.text).toBe('## Smoke Tests\n\n### Login Test\n\n**Actual Result**:\n~~~~ text\n✅ PASSED in 2.41s · run smoke-20261203T183012Z-0a1b2c (prod)\n~~~~~\n');
+  });
+
+  it('leaves an unclosed fence alone, with a warning, instead of guessing where it ends', () => {
+    const text = '## Smoke Tests\n\n### Login Test\n\n**Status**: x\n\n**Actual Result**:\n```\nold\n';
+    const out = login(text);
+    expect(out.text).toBe(text.replace('**Status**: x', '**Status**: ✅ PASSED'));
+    expect(out.warnings).toContain('test section "Login Test": no closed fenced block right after "**Actual Result**:"; its actual result was not written');
+  });
+
+  it('accepts the colon inside the bold, and a value with no space before it', () => {
+    const out = login('## Smoke Tests\n\n### Login Test\n\n**Status:** x\n**Screenshot**:\n');
+    expect(out.text).toBe('## Smoke Tests\n\n### Login Test\n\n**Status:** ✅ PASSED\n**Screenshot**: none\n');
+  });
+});
+
 describe('renderPromotionLog: reruns', () => {
   it('replaces the earlier results instead of adding a second copy', () => {
     const once = render(LOG, passedRun()).text;

@@ -44,13 +44,15 @@ export interface RenderOutput {
 const SMOKE_TESTS = 'smoke tests';
 const SUMMARY = 'smoke test summary';
 
-export function renderPromotionLog(text: string, results: RunResults, opts: RenderOptions): RenderOutput {
+export function renderPromotionLog(input: string, results: RunResults, opts: RenderOptions): RenderOutput {
+  // micromark drops a byte order mark from its offsets; set it aside so offsets index the text we splice.
+  const bom = input.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const text = input.slice(bom.length);
   const log = parseLog(text);
   const warnings: string[] = [];
   const edits: Edit[] = [];
   const eol = lineEnding(text);
   const checks = dedupe(results.checks, warnings);
-  const smokeNodes = log.smoke?.nodes ?? log.summary?.nodes ?? [];
 
   const timestamp = findFields(text, log.smoke?.nodes ?? [], 'Timestamp')[0];
   if (timestamp) edits.push(setField(timestamp, formatUtc(results.startedAt, true)));
@@ -73,7 +75,8 @@ export function renderPromotionLog(text: string, results: RunResults, opts: Rend
     warnings.push(`"Smoke Test Summary" table not found; ${rows.length} row result(s) not written: ${names(rows)}`);
   }
 
-  const overall = findFields(text, smokeNodes, 'Overall Status')[0];
+  // Under Smoke Tests, else beside the summary table when the team moved it out of that section.
+  const overall = [log.smoke, log.summary].flatMap((sec) => findFields(text, sec?.nodes ?? [], 'Overall Status'))[0];
   if (overall) edits.push(setField(overall, overallStatus(checks)));
   else warnings.push('no "**Overall Status**:" line under "Smoke Tests"; the overall status was not written');
 
@@ -81,7 +84,7 @@ export function renderPromotionLog(text: string, results: RunResults, opts: Rend
   if (updated) edits.push(setField(updated, formatUtc(opts.now, false)));
   else warnings.push('no "**Last Updated**:" line; the update time was not written');
 
-  return { text: applyEdits(text, edits), warnings };
+  return { text: bom + applyEdits(text, edits), warnings };
 }
 
 /** Throws NotAPromotionLogError unless `text` has the places the reporter writes into. */
@@ -271,10 +274,10 @@ function renderTestSection(
     const content = block.join(eol) + eol;
     const fence = next?.type === 'code' ? fencedContent(text, next) : undefined;
     if (fence) edits.push({ ...fence, text: content });
-    else if (actual.lastLine) {
+    else if (actual.lastLine && next?.type !== 'code') {
       // No block yet (e.g. a hand-edited log): add one; the next render finds it and replaces its contents.
       edits.push({ start: span(actual.paragraph).end, end: span(actual.paragraph).end, text: `${eol}\`\`\`${eol}${content}\`\`\`` });
-    } else warnings.push(`${where}: no fenced block right after "**Actual Result**:"; its actual result was not written`);
+    } else warnings.push(`${where}: no closed fenced block right after "**Actual Result**:"; its actual result was not written`);
   }
 
   const screenshot = findFields(text, section.nodes, 'Screenshot')[0];
