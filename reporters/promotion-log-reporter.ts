@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FullConfig, FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { LOG_PLACE_ANNOTATION, MEASUREMENT_ATTACHMENT, parseLogPlace, type Measurement } from '../src/log-annotations.ts';
 import type { CheckResult, CheckStatus, RunResults } from '../src/results.ts';
 import { makeRunId } from '../src/run/run-id.ts';
@@ -44,6 +44,8 @@ export default class PromotionLogReporter implements Reporter {
   private readonly options: PromotionLogReporterOptions;
   private readonly tests = new Map<string, TestCase>();
   private configDir: string | undefined;
+  /** Suite order, so the log lists checks the same way whatever order parallel workers finish in. */
+  private order = new Map<string, number>();
 
   constructor(options: PromotionLogReporterOptions = {}) {
     this.options = options;
@@ -53,8 +55,9 @@ export default class PromotionLogReporter implements Reporter {
     return false;
   }
 
-  onBegin(config: FullConfig): void {
+  onBegin(config: FullConfig, suite: Suite): void {
     this.configDir = this.options.configDir ?? (config.configFile ? path.dirname(config.configFile) : undefined);
+    this.order = new Map(suite.allTests().map((t, i) => [t.id, i]));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -68,7 +71,8 @@ export default class PromotionLogReporter implements Reporter {
     const logPath = resolveLogPath(this.options.logPath, env.PROMOTION_LOG, this.configDir ?? cwd, cwd);
     try {
       const warnings: string[] = [];
-      const checks = [...this.tests.values()].flatMap((t) => toCheckResult(t, cwd, warnings) ?? []);
+      const tests = [...this.tests.values()].sort((a, b) => (this.order.get(a.id) ?? 0) - (this.order.get(b.id) ?? 0));
+      const checks = tests.flatMap((t) => toCheckResult(t, cwd, warnings) ?? []);
       const run: RunResults = {
         runId: env.SMOKE_RUN_ID || makeRunId(result.startTime),
         env: env.SMOKE_ENV || 'local',
