@@ -35,7 +35,8 @@ test.describe('Smoke Test Summary', () => {
         if (rows.length === 0) throw new CheckFailed('0 rows visible');
         const foreign = rows.filter((r) => r[check.tenantColumn] !== smokeApi.tenantId).length;
         if (foreign > 0) throw new CheckFailed(`${foreign} of ${rows.length} rows belong to another tenant (row-level security not isolating)`);
-        return `${count ?? rows.length} rows visible, all of the smoke tenant`;
+        const visible = count ?? rows.length;
+        return `${visible} row${visible === 1 ? '' : 's'} visible, all of the smoke tenant`;
       });
     });
   }
