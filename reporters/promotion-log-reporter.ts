@@ -87,7 +87,9 @@ export default class PromotionLogReporter implements Reporter {
         return out.text;
       });
       for (const warning of warnings) process.stderr.write(`promotion-log: ${warning}\n`);
-      await writeStatus(env.PROMOTION_LOG_STATUS, { ok: true, logPath, warnings });
+      const flaky = checks.filter((c) => c.status === 'flaky').map((c) => c.name);
+      const failed = checks.filter((c) => c.status === 'failed').map((c) => c.name);
+      await writeStatus(env.PROMOTION_LOG_STATUS, { ok: true, logPath, warnings, failed, flaky });
     } catch (e) {
       const error = firstLine(e instanceof Error ? e.message : String(e)) || 'unknown error';
       process.stderr.write(`promotion-log: not written: ${error}\n`);

@@ -87,6 +87,11 @@ export async function runSmoke(argv: string[], io: SmokeIo): Promise<number> {
         io.err(`test:smoke: promotion log not written: ${status.error}\n`);
         return EXIT.usage;
       }
+      // Playwright exits 0 when a retry passed; a release gate must not read that as all green.
+      if (code === 0 && status.flaky?.length) {
+        io.err(`test:smoke: flaky (passed only on retry): ${status.flaky.join(', ')}\n`);
+        return EXIT.checkFailed;
+      }
       return code === 0 ? EXIT.ok : EXIT.checkFailed;
     } finally {
       rmSync(statusDir, { recursive: true, force: true });
@@ -133,9 +138,16 @@ function runPlaywright(passthrough: string[], env: NodeJS.ProcessEnv, io: SmokeI
   });
 }
 
-function readStatus(file: string): { ok: boolean; error?: string } | undefined {
+interface LogStatus {
+  ok: boolean;
+  error?: string;
+  failed?: string[];
+  flaky?: string[];
+}
+
+function readStatus(file: string): LogStatus | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { ok: boolean; error?: string };
+    return JSON.parse(readFileSync(file, 'utf8')) as LogStatus;
   } catch {
     return undefined;
   }

@@ -59,7 +59,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           ? undefined
           : `smoke user's own ${profiles.table} row not visible (0 rows)`;
       await use({ ok: true, client, userId, tenantId, tenantProblem });
-      await client.auth.signOut().catch(() => undefined);
+      await client.auth.signOut({ scope: 'local' }).catch(() => undefined);
     },
     { scope: 'worker' },
   ],

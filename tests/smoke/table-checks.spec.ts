@@ -64,7 +64,8 @@ test.describe('Smoke Test Summary', () => {
       const { data, error } = await client.auth.getUser();
       if (error) throw new CheckFailed(`session rejected by /auth/v1/user: ${describeError(error)}`);
       expect(data.user?.email?.toLowerCase(), 'the signed-in user is the smoke user').toBe(target.SMOKE_USER_EMAIL.toLowerCase());
-      await client.auth.signOut();
+      // Local scope: a global sign-out would end the smoke user's other sessions, other workers' included.
+      await client.auth.signOut({ scope: 'local' });
       return 'signed in; the session was accepted by /auth/v1/user';
     });
   });
