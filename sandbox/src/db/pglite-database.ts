@@ -1,0 +1,61 @@
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { Database, Sql } from './database.ts';
+import { DEFAULT_SNAPSHOT_DIR, discardSnapshot, readSnapshot, saveSnapshot, snapshotKey } from './pglite-snapshot.ts';
+
+function wrap(tx: Transaction): Sql {
+  return {
+    async query(text, params) {
+      const result = await tx.query<any>(text, params ? [...params] : undefined);
+      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+    },
+    async exec(script) {
+      await tx.exec(script);
+    },
+  };
+}
+
+/**
+ * PGlite runs one statement at a time, so every request is one `transaction()`: PGlite queues them, which
+ * serialises requests the way a single connection would.
+ */
+async function asDatabase(pg: PGlite): Promise<Database> {
+  // Supabase databases run in UTC; timestamps in JSON answers then read "+00:00".
+  await pg.exec(`set timezone to 'UTC'`);
+  return {
+    kind: 'pglite',
+    description: 'PGlite (in memory)',
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    close: () => pg.close(),
+  };
+}
+
+export interface PgliteOptions {
+  /** fills a brand-new database (roles, schema, seed); its result is what the snapshot keeps */
+  prepare: (db: Database) => Promise<void>;
+  /** where snapshots of prepared databases are kept; null: never read or write one */
+  snapshotDir?: string | null;
+  log?: (line: string) => void;
+}
+
+/** PostgreSQL compiled to WebAssembly, in memory: from the snapshot of a prepared database when there is one. */
+export async function openPglite({ prepare, snapshotDir = DEFAULT_SNAPSHOT_DIR, log = () => {} }: PgliteOptions): Promise<Database> {
+  const key = snapshotDir === null ? undefined : await snapshotKey();
+  const snapshot = key === undefined ? undefined : await readSnapshot(snapshotDir!, key);
+  if (snapshot) {
+    try {
+      return await asDatabase(await PGlite.create({ loadDataDir: snapshot }));
+    } catch (error) {
+      log(`database snapshot unusable, creating a new database: ${(error as Error).message}`);
+      await discardSnapshot(snapshotDir!, key!);
+    }
+  }
+  const pg = await PGlite.create();
+  const db = await asDatabase(pg);
+  await prepare(db);
+  if (key !== undefined) {
+    const dataDir = await pg.dumpDataDir('none');
+    // Written in the background: a start that is cut short leaves no snapshot, never half of one.
+    saveSnapshot(snapshotDir!, key, dataDir).catch((error: Error) => log(`database snapshot not saved: ${error.message}`));
+  }
+  return db;
+}

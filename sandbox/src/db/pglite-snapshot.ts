@@ -1,0 +1,58 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+/**
+ * A new PGlite database spends seconds in initdb. The sandbox keeps a compressed copy of the data directory of a
+ * freshly created and seeded database, and loads that instead (about 1 s). The copy is named after everything
+ * that shapes its content: the PGlite version and every file of this folder (schema, seed, bootstrap code).
+ * A stale or broken copy is never loaded: another name, or a failed load, means a fresh database.
+ */
+export const DEFAULT_SNAPSHOT_DIR = join(tmpdir(), 'marsana-sandbox');
+const PREFIX = 'pglite-';
+const SUFFIX = '.tar.gz';
+
+export async function snapshotKey(): Promise<string> {
+  const hash = createHash('sha256');
+  // The package does not export its package.json; its entry point sits in dist/ beside it.
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  hash.update(await readFile(join(dirname(entry), '..', 'package.json')));
+  const folder = new URL('./', import.meta.url);
+  for (const name of (await readdir(folder)).sort()) {
+    if (name.endsWith('.test.ts')) continue;
+    hash.update(name).update(await readFile(new URL(name, folder)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const fileFor = (dir: string, key: string) => join(dir, `${PREFIX}${key}${SUFFIX}`);
+
+export async function readSnapshot(dir: string, key: string): Promise<Blob | undefined> {
+  try {
+    return new Blob([await readFile(fileFor(dir, key))], { type: 'application/gzip' });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function discardSnapshot(dir: string, key: string): Promise<void> {
+  await rm(fileFor(dir, key), { force: true });
+}
+
+/** Compresses (on the thread pool) and writes atomically, so that a reader sees a whole file or none; drops older copies. */
+export async function saveSnapshot(dir: string, key: string, dataDir: Blob): Promise<void> {
+  const compressed = await promisify(gzip)(new Uint8Array(await dataDir.arrayBuffer()));
+  await mkdir(dir, { recursive: true });
+  const temporary = join(dir, `.${PREFIX}${key}-${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(temporary, compressed);
+  await rename(temporary, fileFor(dir, key));
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(PREFIX) && name.endsWith(SUFFIX) && name !== `${PREFIX}${key}${SUFFIX}`) {
+      await rm(join(dir, name), { force: true });
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/** Escapes text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+const STYLE = `
+body{font-family:system-ui,sans-serif;margin:0;color:#1f2933;background:#f5f7fa}
+header{display:flex;align-items:center;gap:1.5rem;padding:.75rem 1.5rem;background:#102a43;color:#fff}
+header a{color:#d9e2ec;text-decoration:none}header a[aria-current=page]{color:#fff;font-weight:600}
+header nav{display:flex;gap:1rem;flex:1}header form{margin:0}
+main{max-width:960px;margin:1.5rem auto;padding:0 1.5rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #d9e2ec}
+label{display:block;margin:.75rem 0 .25rem}input,select,button{font:inherit;padding:.35rem .5rem}
+.filters{display:flex;gap:1.5rem;align-items:end;margin-bottom:1rem}.filters label{margin:0 0 .25rem}
+[role=alert]{color:#a61b1b;font-weight:600}.card{background:#fff;padding:1.5rem;max-width:360px}
+`;
+
+export interface Layout {
+  title: string;
+  body: string;
+  /** the signed-in user's email: shows the navigation and the sign-out button */
+  signedInAs?: string;
+  current?: string;
+}
+
+const NAV = [
+  ['/dashboard', 'Dashboard'],
+  ['/vehicles', 'Vehicles'],
+  ['/handshakes', 'Handshakes'],
+  ['/inspections', 'Inspections'],
+] as const;
+
+export function page({ title, body, signedInAs, current }: Layout): string {
+  const header = signedInAs
+    ? `<header><strong>Marsana Fleet</strong><nav aria-label="Main">${NAV.map(
+        ([href, label]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${label}</a>`,
+      ).join('')}</nav><form method="post" action="/logout"><button type="submit">Sign out</button></form></header>`
+    : '<header><strong>Marsana Fleet</strong></header>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Marsana Fleet</title><style>${STYLE}</style></head>
+<body>${header}<main>${body}</main></body></html>`;
+}
+
+/** A table with an accessible name; cells are escaped here. */
+export function dataTable(name: string, headers: readonly string[], rows: readonly (readonly unknown[])[], rowAttributes?: (index: number) => string): string {
+  const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map((cells, i) => `<tr${rowAttributes ? ` ${rowAttributes(i)}` : ''}>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table aria-label="${escapeHtml(name)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
