@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 
 /**
  * A new PGlite database spends seconds in initdb. The sandbox keeps a compressed copy of the data directory of a
@@ -31,10 +31,22 @@ export async function snapshotKey(): Promise<string> {
 
 const fileFor = (dir: string, key: string) => join(dir, `${PREFIX}${key}${SUFFIX}`);
 
+/**
+ * The snapshot as a tar archive, or undefined when there is none or it is damaged. Decompressed here rather than
+ * by PGlite, whose decompression leaves an unhandled rejection behind on damaged input; gzip's checksum then
+ * guarantees that the archive is byte for byte the one PGlite wrote.
+ */
 export async function readSnapshot(dir: string, key: string): Promise<Blob | undefined> {
+  let compressed: Buffer;
   try {
-    return new Blob([await readFile(fileFor(dir, key))], { type: 'application/gzip' });
+    compressed = await readFile(fileFor(dir, key));
   } catch {
+    return undefined;
+  }
+  try {
+    return new Blob([new Uint8Array(await promisify(gunzip)(compressed))], { type: 'application/x-tar' });
+  } catch {
+    await discardSnapshot(dir, key);
     return undefined;
   }
 }
