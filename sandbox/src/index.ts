@@ -98,7 +98,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   // Hashing runs on libuv's thread pool while the database starts; it is awaited only if the database is new.
   const passwordHashes = hashSeedPasswords(SEED.users);
   passwordHashes.catch(() => undefined);
-  const keys = createKeyRing();
+  const keyRing = createKeyRing();
 
   const content = { seed: SEED, passwordHashes: () => passwordHashes };
   const db: Database = opts.databaseUrl
@@ -107,9 +107,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   try {
     await bootstrapDatabase(db, { ...content, hiddenTables: faults.valuesOf('rls_hide') as PublicTable[] });
     const catalog = await db.transaction((sql) => loadCatalog(sql));
+    const keys = await keyRing;
     let origin = '';
-    const auth = new AuthService({ db, keys: await keys, faults, origin: () => origin, log });
-    const app = createApp({ db, keys: await keys, auth, catalog, log });
+    const auth = new AuthService({ db, keys, faults, origin: () => origin, log });
+    const app = createApp({ db, keys, auth, catalog, log });
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     const address = await listen(server, port, host);
     origin = originFor(host, address.port);
@@ -132,8 +133,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       env: {
         BASE_URL: origin,
         SUPABASE_URL: origin,
-        SUPABASE_ANON_KEY: (await keys).anonKey,
-        SUPABASE_SERVICE_ROLE_KEY: (await keys).serviceRoleKey,
+        SUPABASE_ANON_KEY: keys.anonKey,
+        SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SMOKE_USER_EMAIL: SMOKE_USER.email,
         SMOKE_USER_PASSWORD: SMOKE_USER.password,
         SMOKE_ALLOW_WRITES: 'true',

@@ -313,6 +313,40 @@ export function defineApiSuite(backend: string, start: () => Promise<{ sandbox: 
         expect(duplicate.error).toMatchObject({ code: '23505' });
       });
 
+      it('bulk-inserts (columns=) and upserts (on_conflict, merge or ignore duplicates)', async () => {
+        const rows = [1, 2].map((n) => ({
+          corporate_id: synthetic.id,
+          recipient_email: `bulk-${n}@synthetic.marsana.test`,
+          subject: `Bulk ${n}`,
+          body: 'sandbox test',
+        }));
+        const inserted = await smoke.from('notifications').insert(rows, { count: 'exact' }).select('id, status, subject');
+        expect(inserted).toMatchObject({ error: null, status: 201, count: 2 });
+        expect(inserted.data!.map((r) => [r.subject, r.status])).toEqual([['Bulk 1', 'QUEUED'], ['Bulk 2', 'QUEUED']]);
+        const [first, second] = inserted.data!;
+
+        const merged = await smoke
+          .from('notifications')
+          .upsert({ ...rows[0], id: first!.id, status: 'SENT' }, { onConflict: 'id' })
+          .select('id, status')
+          .single();
+        expect(merged.data).toEqual({ id: first!.id, status: 'SENT' });
+        const ignored = await smoke
+          .from('notifications')
+          .upsert({ ...rows[1], id: second!.id, status: 'FAILED' }, { onConflict: 'id', ignoreDuplicates: true })
+          .select('id');
+        expect(ignored).toMatchObject({ data: [], error: null });
+
+        const removed = await smoke.from('notifications').delete({ count: 'exact' }).in('id', [first!.id, second!.id]);
+        expect(removed).toMatchObject({ error: null, count: 2, status: 204 });
+      });
+
+      it('refuses anonymous writes with 401 42501', async () => {
+        const { error, status } = await client(sandbox.env).from('alerts').insert({ corporate_id: synthetic.id, kind: 'SPEEDING', severity: 'INFO', message: 'x' });
+        expect(status).toBe(401);
+        expect(error).toMatchObject({ code: '42501' });
+      });
+
       it('audit rows cannot be changed by users', async () => {
         const row = (await smoke.from('audit_logs').select('id, action').limit(1).single()).data!;
         const updated = await smoke.from('audit_logs').update({ action: 'DELETE' }).eq('id', row.id).select();
