@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { asIdentity, type ApiRole, type Database, type RequestIdentity, type Sql } from '../db/database.ts';
+import { asIdentity, type ApiRole, type Database, type RequestIdentity } from '../db/database.ts';
 import { apiKey, bearerToken } from '../http/gateway.ts';
 import type { KeyRing } from '../keys.ts';
 import type { Catalog } from './catalog.ts';
@@ -100,10 +100,11 @@ export function restRoutes({ db, keys, catalog, log }: RestDependencies): Hono<R
     return c.json(answer.toJSON(), answer.status as 400);
   });
 
-  async function run<T>(c: RestContext, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  /** As PostgREST, the JWT is checked first: a bad token is a 401 whatever else is wrong with the request. */
+  async function identified(c: RestContext): Promise<RequestIdentity> {
     const who = await identify(c, keys);
     c.set('role', who.role);
-    return asIdentity(db, who, fn);
+    return who;
   }
 
   function respond(c: RestContext, status: number, rows: ResultRow | undefined, headers: Record<string, string>) {
@@ -115,12 +116,13 @@ export function restRoutes({ db, keys, catalog, log }: RestDependencies): Hono<R
   }
 
   app.get('/:table', async (c) => {
+    const who = await identified(c);
     checkProfile(c, 'accept-profile');
     const table = tableOf(c, catalog);
     const query = parseQuery(new URL(c.req.url).searchParams);
     const counting = preferences(c).has('count');
     const statement = buildRead(catalog, table, query, counting);
-    const { rows } = await run(c, (sql) => sql.query<ResultRow>(statement.text, statement.values));
+    const { rows } = await asIdentity(db, who, (sql) => sql.query<ResultRow>(statement.text, statement.values));
     const result = rows[0]!;
     if (wantsObject(c) && result.page_count !== 1) throw singleRowError(result.page_count);
     const offset = query.modifiers.get('')?.offset ?? 0;
@@ -133,16 +135,21 @@ export function restRoutes({ db, keys, catalog, log }: RestDependencies): Hono<R
     return respond(c, partial ? 206 : 200, result, { 'Content-Range': `${range}/${total ?? '*'}` });
   });
 
-  async function write(c: RestContext, build: (query: ParsedQuery, representation: boolean) => Promise<Statement>, success: { representation: number; minimal: number }) {
+  type Build = (query: ParsedQuery, representation: boolean) => Promise<Statement>;
+
+  async function write(c: RestContext, build: Build, success: { representation: number; minimal: number }) {
+    const who = await identified(c);
     checkProfile(c, 'content-profile');
     const prefs = preferences(c);
     const representation = prefs.get('return') === 'representation';
     const statement = await build(parseQuery(new URL(c.req.url).searchParams), representation);
     let result: WriteResult;
     try {
-      result = await run(c, async (sql) => {
+      result = await asIdentity(db, who, async (sql) => {
         const { rows, affectedRows } = await sql.query<ResultRow>(statement.text, statement.values);
-        const outcome: WriteResult = { rows: representation ? rows[0] : undefined, affected: representation ? rows[0]!.page_count : affectedRows };
+        const outcome: WriteResult = representation
+          ? { rows: rows[0], affected: rows[0]!.page_count }
+          : { rows: undefined, affected: affectedRows };
         // PostgREST rolls a write back when a single object was asked for and it touched another number of rows.
         if (wantsObject(c) && outcome.affected !== 1) throw singleRowError(outcome.affected);
         if (prefs.get('tx') === 'rollback') throw new RollbackWith(outcome);
