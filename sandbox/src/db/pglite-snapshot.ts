@@ -58,7 +58,8 @@ export async function discardSnapshot(dir: string, key: string): Promise<void> {
 /** Compresses (on the thread pool) and writes atomically, so that a reader sees a whole file or none; drops older copies. */
 export async function saveSnapshot(dir: string, key: string, dataDir: Blob): Promise<void> {
   const compressed = await promisify(gzip)(new Uint8Array(await dataDir.arrayBuffer()));
-  await mkdir(dir, { recursive: true });
+  // Only this user may put a database there: the next start loads whatever it finds under the right name.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const temporary = join(dir, `.${PREFIX}${key}-${randomBytes(4).toString('hex')}.tmp`);
   await writeFile(temporary, compressed);
   await rename(temporary, fileFor(dir, key));
