@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
-import { runScript, startScript, tableRow, tempDir } from './run-cli.ts';
+import { expectAllPassed, runScript, startScript, tempDir } from './run-cli.ts';
 
 async function waitForEnvFile(file: string, timeoutMs = 60_000): Promise<Record<string, string>> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +63,7 @@ describe.each([
       });
       expect(run.code, run.stderr + run.stdout).toBe(0);
       const text = readFileSync(log, 'utf8');
-      expect(tableRow(text, 'Total')?.[1]).toBe('✅ 10/10');
+      expectAllPassed(text);
       for (const secret of [vars.SUPABASE_ANON_KEY, vars.SMOKE_USER_PASSWORD]) {
         expect(run.stdout + run.stderr + text).not.toContain(secret);
       }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -73,4 +74,13 @@ export function section(markdown: string, heading: string): string {
   if (start < 0) return '';
   const end = lines.findIndex((l, i) => i > start && /^#{1,3}\s/.test(l));
   return lines.slice(start, end < 0 ? undefined : end).join('\n');
+}
+
+/** The summary's Total row says every one of at least the ten table checks passed ("✅ 12/12"). */
+export function expectAllPassed(markdown: string): void {
+  const total = tableRow(markdown, 'Total')?.[1] ?? '';
+  const m = /^✅ (\d+)\/(\d+)$/.exec(total);
+  expect(m, `Total row "${total}"`).not.toBeNull();
+  expect(m![1]).toBe(m![2]);
+  expect(Number(m![2])).toBeGreaterThanOrEqual(10);
 }
