@@ -16,7 +16,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR
 
 const SPEC = (shot: string) => `
 import { expect, test } from '@playwright/test';
-import { MEASUREMENT_ATTACHMENT, summaryRow, testSection } from ${JSON.stringify(path.join(ROOT, 'src/log-annotations.ts'))};
+import { CHECKBOX, MEASUREMENT_ATTACHMENT, summaryRow, testSection } from ${JSON.stringify(path.join(ROOT, 'src/log-annotations.ts'))};
 
 const measure = (testInfo, durationMs, notes) =>
   testInfo.attach(MEASUREMENT_ATTACHMENT, { body: JSON.stringify({ durationMs, notes }), contentType: 'application/json' });
@@ -31,7 +31,7 @@ test('Authentication', { annotation: summaryRow('Authentication') }, async ({}, 
   await measure(testInfo, 3, 'signed in');
 });
 
-test('Audit Logs', { annotation: summaryRow('Audit Logs') }, async () => {
+test('Audit Logs', { annotation: [summaryRow('Audit Logs'), CHECKBOX.databaseConnection] }, async () => {
   expect(0, 'audit rows visible').toBeGreaterThan(0);
 });
 
@@ -39,7 +39,7 @@ test('Branches Table', { annotation: summaryRow('Branches Table') }, async () =>
   test.skip(true, 'no branches in this environment');
 });
 
-test('Login Test', { annotation: testSection('Login Test') }, async ({}, testInfo) => {
+test('Login Test', { annotation: [testSection('Login Test'), CHECKBOX.productionUrl] }, async ({}, testInfo) => {
   await test.step('Open the login page', async () => {});
   await test.step('Sign in', async () => {});
   await testInfo.attach('screenshot', { path: SHOT, contentType: 'image/png' });
@@ -53,6 +53,8 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
 });
 
 test('Geofence Test', { annotation: testSection('Geofence Test') }, async () => {});
+
+test('Target Configuration', { annotation: CHECKBOX.environmentVariables }, async () => {});
 
 test('not in the log', async () => {});
 `;
@@ -137,9 +139,24 @@ const EXPECTED_SUMMARY = `| Test | Status | Duration | Notes |
 | Corporates Table | ⏳ | - | |
 | API Health | ⏳ | - | |
 | Authentication | ⚠️ | 3ms | signed in |
-| **Total** | **❌ 2/4** | **<t>** | 1 failed: Audit Logs; 1 flaky: Authentication; 1 skipped: Branches Table |
+| Login Test | ✅ | <t> | passed |
+| Vehicles List Test | ❌ | <t> | expected at least 1 vehicle row, saw 0 |
+| Geofence Test | ✅ | <t> | passed |
+| **Total** | **❌ 4/7** | **<t>** | 2 failed: Audit Logs, Vehicles List Test; 1 flaky: Authentication; 1 skipped: Branches Table |
 
-**Overall Status**: ❌ FAILED (2 of 7 checks failed)
+**Duration Chart**: ![Smoke check durations](charts/smoke-durations.svg)
+
+**Overall Status**: ❌ FAILED (2 of 8 checks failed)
+`;
+
+/** Section 3 after the run: Login Test passed, Audit Logs failed, the configuration check passed. */
+const EXPECTED_DEPLOYMENT_BOXES = `- [ ] Deployment finished
+- [ ] Build had no errors
+- [x] Production URL accessible
+- [ ] API endpoints responding
+- [ ] Database connection working
+- [ ] Real-time subscriptions active
+- [x] Environment variables set correctly
 `;
 
 function normalize(log: string): string {
@@ -148,7 +165,7 @@ function normalize(log: string): string {
     .replace(/\*\*Last Updated\*\*: \d{4}-\d\d-\d\d \d\d:\d\d UTC/, '**Last Updated**: <time>')
     .replace(/\((\d+ms|\d+\.\d\ds)\)/g, '(<t>)')
     .replace(/ in (\d+ms|\d+\.\d\ds) · /g, ' in <t> · ')
-    .replace(/(\| Audit Logs \| ❌ \| )\d+ms/, '$1<t>')
+    .replace(/(\| (?:Audit Logs|Login Test|Vehicles List Test|Geofence Test) \| \S+ \| )\d+ms/g, '$1<t>')
     .replace(/(\| \*\*Total\*\* \| .*? \| \*\*)\d+ms/, '$1<t>');
 }
 
@@ -193,18 +210,30 @@ describe('promotion-log reporter under the real Playwright runner', () => {
     const log = normalize(fs.readFileSync(path.join(dir, 'promotion/log.md'), 'utf8'));
     expect(between(log, '## 5. Smoke Tests', '### Vehicle Details Test')).toBe(EXPECTED_SMOKE_TESTS + '\n---\n\n');
     expect(between(log, '| Test | Status |', '\n---\n')).toBe(EXPECTED_SUMMARY);
-    // Everything outside section 5 is the template's, but for the update time.
+    expect(between(log, '- [ ] Deployment finished', '\n**Deployment Details**')).toBe(EXPECTED_DEPLOYMENT_BOXES);
+    // Everything outside section 5 is the template's, but for the boxes of section 3 and the update time.
     const outside = (text: string) => text.slice(0, text.indexOf('## 5. Smoke Tests')) + text.slice(text.indexOf('## 6. Monitoring'));
-    expect(outside(log)).toBe(outside(TEMPLATE).replace('**Last Updated**: [Pending]', '**Last Updated**: <time>'));
+    expect(outside(log)).toBe(
+      outside(TEMPLATE)
+        .replace('- [ ] Production URL accessible', '- [x] Production URL accessible')
+        .replace('- [ ] Environment variables set correctly', '- [x] Environment variables set correctly')
+        .replace('**Last Updated**: [Pending]', '**Last Updated**: <time>'),
+    );
+    expect(fs.readFileSync(path.join(dir, 'promotion/charts/smoke-durations.svg'), 'utf8')).toMatch(/^<svg [^>]*aria-label="Smoke check durations"/);
 
     expect(fs.readFileSync(path.join(dir, 'promotion/screenshots/login-test.png')).equals(PNG)).toBe(true);
     expect(fs.existsSync(path.join(dir, 'not-this'))).toBe(false);
-    const warning = 'test section "Geofence Test" not found under "Smoke Tests"; its result was not written';
-    expect(run.stderr).toContain(`promotion-log: ${warning}\n`);
+    const warnings = [
+      'test section "Geofence Test" not found under "Smoke Tests"; its result was not written',
+      'summary row "Geofence Test" not found; added it to the "Smoke Test Summary" table',
+    ];
+    for (const warning of warnings) expect(run.stderr).toContain(`promotion-log: ${warning}\n`);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8'))).toEqual({
       ok: true,
       logPath: path.join(dir, 'promotion/log.md'),
-      warnings: [warning],
+      warnings,
+      failed: ['Audit Logs', 'Vehicles List Test'],
+      flaky: ['Authentication'],
     });
   });
 
@@ -234,5 +263,7 @@ describe('promotion-log reporter under the real Playwright runner', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'status-bad.json'), 'utf8'))).toEqual({ ok: false, error });
     expect(run.stderr).toContain(`promotion-log: not written: ${error}\n`);
     expect(fs.readFileSync(path.join(dir, 'notes.md'), 'utf8')).toBe('# Not a log\n');
+    // Nothing was put beside it either.
+    expect(fs.existsSync(path.join(dir, 'charts')) || fs.existsSync(path.join(dir, 'screenshots'))).toBe(false);
   });
 });

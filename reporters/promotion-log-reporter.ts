@@ -10,20 +10,25 @@
  *   1. reporter option `logPath` (relative to the config's folder),
  *   2. env `PROMOTION_LOG` (relative to the current directory),
  *   3. `promotion/promotion-log.md` (relative to the config's folder).
- * Run id from env `SMOKE_RUN_ID` (else a new one), environment name from env `SMOKE_ENV` (else `local`).
+ * Run id from env `SMOKE_RUN_ID` (else a new one), environment name from env `SMOKE_ENV` (else `local`); the
+ * values of the target's secret variables in the environment are redacted from everything it writes.
+ * Beside the log: `screenshots/<check>.png` and `charts/smoke-durations.svg` (linked from the log).
  * When env `PROMOTION_LOG_STATUS` names a file, the outcome is written there as JSON for the CLI:
- *   `{ "ok": true, "logPath", "warnings": [...] }` or `{ "ok": false, "error": "<one line>" }`.
+ *   `{ "ok": true, "logPath", "warnings": [...], "failed": [...], "flaky": [...] }` or `{ "ok": false, "error": "<one line>" }`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
-import { LOG_PLACE_ANNOTATION, MEASUREMENT_ATTACHMENT, parseLogPlace, type Measurement } from '../src/log-annotations.ts';
-import type { CheckResult, CheckStatus, RunResults } from '../src/results.ts';
-import { makeRunId } from '../src/run/run-id.ts';
-import { writePromotionLog } from './promotion-log/log-file.ts';
-import { renderPromotionLog } from './promotion-log/render.ts';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { CheckResult } from '../src/results.ts';
+import { CheckCollector, firstLine, redactRun, resolveOutputPath, runResults, secretRedactor } from './collect.ts';
+import { durationsChartSvg } from './promotion-log/charts.ts';
+import { checkPromotionLog, writePromotionLog } from './promotion-log/log-file.ts';
+import { readLogField, renderPromotionLog } from './promotion-log/render.ts';
+
+export { toCheckResult } from './collect.ts';
 
 export const DEFAULT_LOG_PATH = 'promotion/promotion-log.md';
+export const CHART_LINK = 'charts/smoke-durations.svg';
 
 export interface PromotionLogReporterOptions {
   /** The log to write; wins over env PROMOTION_LOG. Relative paths are relative to the config's folder. */
@@ -32,20 +37,10 @@ export interface PromotionLogReporterOptions {
   configDir?: string;
 }
 
-const STATUS_BY_OUTCOME: Record<ReturnType<TestCase['outcome']>, CheckStatus> = {
-  expected: 'passed',
-  // Passed only on a retry: never reported as a plain pass.
-  flaky: 'flaky',
-  unexpected: 'failed',
-  skipped: 'skipped',
-};
-
 export default class PromotionLogReporter implements Reporter {
   private readonly options: PromotionLogReporterOptions;
-  private readonly tests = new Map<string, TestCase>();
+  private readonly collector = new CheckCollector();
   private configDir: string | undefined;
-  /** Suite order, so the log lists checks the same way whatever order parallel workers finish in. */
-  private order = new Map<string, number>();
 
   constructor(options: PromotionLogReporterOptions = {}) {
     this.options = options;
@@ -57,12 +52,11 @@ export default class PromotionLogReporter implements Reporter {
 
   onBegin(config: FullConfig, suite: Suite): void {
     this.configDir = this.options.configDir ?? (config.configFile ? path.dirname(config.configFile) : undefined);
-    this.order = new Map(suite.allTests().map((t, i) => [t.id, i]));
+    this.collector.onBegin(suite);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    // Keyed by id: retries call onTestEnd again for the same test, and outcome() needs all its results.
-    if (placeAnnotations(test, result).length > 0) this.tests.set(test.id, test);
+    this.collector.onTestEnd(test, result);
   }
 
   async onEnd(result: FullResult): Promise<void> {
@@ -71,19 +65,17 @@ export default class PromotionLogReporter implements Reporter {
     const logPath = resolveLogPath(this.options.logPath, env.PROMOTION_LOG, this.configDir ?? cwd, cwd);
     try {
       const warnings: string[] = [];
-      const tests = [...this.tests.values()].sort((a, b) => (this.order.get(a.id) ?? 0) - (this.order.get(b.id) ?? 0));
-      const checks = tests.flatMap((t) => toCheckResult(t, cwd, warnings) ?? []);
-      const run: RunResults = {
-        runId: env.SMOKE_RUN_ID || makeRunId(result.startTime),
-        env: env.SMOKE_ENV || 'local',
-        startedAt: result.startTime,
-        finishedAt: new Date(result.startTime.getTime() + result.duration),
-        checks,
-      };
-      const screenshotLinks = await copyScreenshots(checks, path.dirname(logPath), warnings);
+      const redact = secretRedactor(env);
+      const checks = this.collector.checks(cwd, warnings);
+      // Nothing goes beside a file that is not a promotion log, or that cannot be written.
+      checkPromotionLog(logPath);
+      const logDir = path.dirname(logPath);
+      const screenshotLinks = await copyScreenshots(checks, logDir, warnings);
+      const chartLink = await writeChart(checks, logDir, warnings);
       await writePromotionLog(logPath, (text) => {
-        const out = renderPromotionLog(text, run, { now: new Date(), screenshotLinks });
-        warnings.push(...out.warnings);
+        const run = redactRun(runResults(result, checks, { env, logText: text }, (t) => readLogField(t, 'Release Version')), redact);
+        const out = renderPromotionLog(text, run, { now: new Date(), screenshotLinks, chartLink });
+        warnings.push(...out.warnings.map(redact));
         return out.text;
       });
       for (const warning of warnings) process.stderr.write(`promotion-log: ${warning}\n`);
@@ -91,7 +83,7 @@ export default class PromotionLogReporter implements Reporter {
       const failed = checks.filter((c) => c.status === 'failed').map((c) => c.name);
       await writeStatus(env.PROMOTION_LOG_STATUS, { ok: true, logPath, warnings, failed, flaky });
     } catch (e) {
-      const error = firstLine(e instanceof Error ? e.message : String(e)) || 'unknown error';
+      const error = secretRedactor(env)(firstLine(e instanceof Error ? e.message : String(e)) || 'unknown error');
       process.stderr.write(`promotion-log: not written: ${error}\n`);
       await writeStatus(env.PROMOTION_LOG_STATUS, { ok: false, error });
     }
@@ -99,84 +91,7 @@ export default class PromotionLogReporter implements Reporter {
 }
 
 export function resolveLogPath(option: string | undefined, fromEnv: string | undefined, configDir: string, cwd: string): string {
-  if (option) return path.resolve(configDir, option);
-  if (fromEnv) return path.resolve(cwd, fromEnv);
-  return path.resolve(configDir, DEFAULT_LOG_PATH);
-}
-
-function placeAnnotations(test: TestCase, result?: TestResult) {
-  // Static annotations are on the test; ones a test adds while running are on its result.
-  return [...test.annotations, ...(result?.annotations ?? [])].filter((a) => a.type === LOG_PLACE_ANNOTATION);
-}
-
-export function toCheckResult(test: TestCase, cwd: string, warnings: string[]): CheckResult | undefined {
-  const last = test.results.at(-1);
-  const annotation = placeAnnotations(test, last).at(-1);
-  const place = parseLogPlace(annotation?.description);
-  if (!place) {
-    if (annotation) warnings.push(`test "${test.title}": annotation "${annotation.description ?? ''}" names no place in the log`);
-    return undefined;
-  }
-  const name = place.kind === 'summary-row' ? place.row : place.heading;
-  const status = STATUS_BY_OUTCOME[test.outcome()];
-  const measurement = last && readMeasurement(last, name, warnings);
-  const error =
-    status === 'failed' ? errorLine(last?.error) : status === 'flaky' ? errorLine(test.results.find((r) => r.error)?.error) : undefined;
-  const notes =
-    status === 'skipped'
-      ? skipReason(test, last)
-      : measurement?.notes || (status === 'failed' ? (error ?? '') : '');
-  const trace = test.results
-    .flatMap((r) => r.attachments)
-    .filter((a) => a.name === 'trace' && a.path)
-    .at(-1);
-  const screenshot = last?.attachments.filter((a) => a.contentType === 'image/png' && a.path).at(-1);
-  return {
-    name,
-    place,
-    status,
-    // A skipped check measured nothing; the moments before test.skip() are not its duration.
-    durationMs: measurement?.durationMs ?? (status === 'skipped' ? 0 : (last?.duration ?? 0)),
-    notes,
-    steps: (last?.steps ?? [])
-      .filter((s) => s.category === 'test.step')
-      .map((s) => ({ title: s.title, durationMs: s.duration, ok: !s.error })),
-    error,
-    screenshotPath: screenshot?.path,
-    evidencePath: trace?.path && path.relative(cwd, trace.path).split(path.sep).join('/'),
-    attempts: test.results.length,
-  };
-}
-
-function readMeasurement(result: TestResult, name: string, warnings: string[]): Measurement | undefined {
-  const attachment = result.attachments.filter((a) => a.name === MEASUREMENT_ATTACHMENT).at(-1);
-  if (!attachment) return undefined;
-  try {
-    const raw = attachment.body ?? (attachment.path ? fs.readFileSync(attachment.path) : undefined);
-    const value = JSON.parse(raw?.toString('utf8') ?? '') as Partial<Measurement>;
-    if (typeof value.durationMs !== 'number' || !Number.isFinite(value.durationMs)) throw new Error('no durationMs');
-    return { durationMs: value.durationMs, notes: typeof value.notes === 'string' ? firstLine(value.notes) : '' };
-  } catch (e) {
-    warnings.push(`"${name}": measurement attachment ignored (${firstLine((e as Error).message)})`);
-    return undefined;
-  }
-}
-
-function skipReason(test: TestCase, result: TestResult | undefined): string {
-  const skip = [...(result?.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' || a.type === 'fixme');
-  return firstLine(skip?.description ?? '');
-}
-
-function errorLine(error: TestError | undefined): string | undefined {
-  const text = error?.message ?? error?.value;
-  // Playwright prefixes plain errors with "Error: "; other names (TimeoutError, …) say something, so they stay.
-  return text === undefined ? undefined : firstLine(text).replace(/^Error: /, '') || undefined;
-}
-
-function firstLine(text: string): string {
-  // Playwright's messages carry terminal colours.
-  const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
-  return (plain.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').trim();
+  return resolveOutputPath(option, fromEnv, configDir, cwd, DEFAULT_LOG_PATH);
 }
 
 /**
@@ -197,6 +112,20 @@ async function copyScreenshots(checks: CheckResult[], logDir: string, warnings: 
     }
   }
   return links;
+}
+
+/** The per-check durations chart, beside the log; a run without checks draws none. */
+async function writeChart(checks: CheckResult[], logDir: string, warnings: string[]): Promise<string | undefined> {
+  const bars = checks.filter((c) => c.place);
+  if (bars.length === 0) return undefined;
+  try {
+    await fs.promises.mkdir(path.join(logDir, 'charts'), { recursive: true });
+    await fs.promises.writeFile(path.join(logDir, CHART_LINK), durationsChartSvg(bars));
+    return CHART_LINK;
+  } catch (e) {
+    warnings.push(`duration chart not written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    return undefined;
+  }
 }
 
 export function slug(name: string): string {

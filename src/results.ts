@@ -14,6 +14,20 @@ export type LogPlace =
   /** A test section under "Smoke Tests", matched by its heading text (e.g. "Login Test"). */
   | { kind: 'test-section'; heading: string };
 
+/** A verification checkbox a check stands for, e.g. "Deployment Verification" / "API endpoints responding". */
+export interface CheckboxClaim {
+  /** The heading the checkbox list sits under. */
+  section: string;
+  /** The checkbox text (matched loosely: case, punctuation, counts and extra trailing words do not matter). */
+  item: string;
+}
+
+/** Values for the items of a `**List**:` bullet list, e.g. "Migration Details" → "Indexes" → "31 found: …". */
+export interface ListDetails {
+  list: string;
+  items: Record<string, string>;
+}
+
 export interface StepResult {
   title: string;
   durationMs: number;
@@ -22,9 +36,10 @@ export interface StepResult {
 }
 
 export interface CheckResult {
-  /** The name the log knows the check by: the summary row name or the test section heading. */
+  /** The name the log knows the check by: the summary row name or the test section heading (else the test title). */
   name: string;
-  place: LogPlace;
+  /** Undefined for a check that only verifies checkboxes or fills details. */
+  place?: LogPlace;
   status: CheckStatus;
   /** The check's own measurement when it made one (e.g. the table query), else the test's duration. */
   durationMs: number;
@@ -43,6 +58,12 @@ export interface CheckResult {
   evidencePath?: string;
   /** How many times it ran (1 + retries used). */
   attempts: number;
+  /** Checkboxes ticked when this check (and every other check claiming them) passed. */
+  verifies?: CheckboxClaim[];
+  /** What the check found, for the log's detail lists (written when it passed or was flaky). */
+  details?: ListDetails[];
+  /** Individual latencies the check measured (e.g. repeated requests), in ms; its duration when absent. */
+  samplesMs?: number[];
 }
 
 export interface RunResults {
@@ -52,6 +73,14 @@ export interface RunResults {
   startedAt: Date;
   finishedAt: Date;
   checks: CheckResult[];
+  /** The release under test ("v1.2.0"), when known. */
+  release?: string;
+  /** The deployed commit, when known. */
+  commit?: string;
+  /** The deployment's id (e.g. Vercel's), when known. */
+  deploymentId?: string;
+  /** The target's BASE_URL. */
+  baseUrl?: string;
 }
 
 export const STATUS_LABEL: Record<CheckStatus, string> = {

@@ -1,15 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RunResults } from '../../src/results.ts';
-import { mixedRun, NOW, passedRun, row, screenshotLinks, section } from './__fixtures__/results.ts';
+import type { CheckStatus, RunResults } from '../../src/results.ts';
+import { catalogCheck, mixedRun, NOW, passedRun, row, screenshotLinks, section } from './__fixtures__/results.ts';
 import { NotAPromotionLogError, renderPromotionLog } from './render.ts';
 
 const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
 const LOG = readFileSync(fixture('promotion-log.md'), 'utf8');
 const TEMPLATE = readFileSync(new URL('../templates/promotion-log.md', import.meta.url), 'utf8');
 
+const CHART = 'charts/smoke-durations.svg';
+
 function render(text: string, run: RunResults, now = NOW) {
-  return renderPromotionLog(text, run, { now, screenshotLinks: screenshotLinks(run) });
+  return renderPromotionLog(text, run, { now, screenshotLinks: screenshotLinks(run), chartLink: CHART });
 }
 
 /** `UPDATE_GOLDEN=1 pnpm exec vitest run reporters` rewrites the golden files; review the diff before committing. */
@@ -30,10 +32,15 @@ function unownedLines(text: string, owned: string[]): string[] {
   const end = lines.findIndex((l, i) => i > start && /^## /.test(l));
   const lastUpdated = lines.map((l) => l.startsWith('**Last Updated**:')).lastIndexOf(true);
   const names = new Set(owned.map((n) => n.toLowerCase()));
+  const migrationDetails = lines.indexOf('**Migration Details**:');
   let inActual = false;
   let fence = false;
   return lines.filter((line, i) => {
     if (i === lastUpdated) return false;
+    // Sections 3 and 4: the claimed checkboxes and the measured details.
+    if (/^- \[[ xX]\] (Production URL|API endpoints|Database connection|Environment variables|All \d* ?tables|RLS policies|Indexes created|Audit triggers)/.test(line)) return false;
+    if (migrationDetails >= 0 && i > migrationDetails && i <= migrationDetails + 4) return false;
+    if (line.startsWith('**Duration Chart**:') || (line === '' && lines[i + 1]?.startsWith('**Duration Chart**:'))) return false;
     if (start < 0 || i <= start || (end >= 0 && i >= end)) return true;
     if (/^\*\*(Timestamp|Status|Screenshot|Overall Status)\*\*:/.test(line)) return false;
     if (line.startsWith('**Actual Result**:')) inActual = true;
@@ -61,9 +68,9 @@ describe('renderPromotionLog: golden files', () => {
     expectGolden(out.text, 'promotion-log.passed.golden.md');
   });
 
-  it('fills the bundled template without warnings', () => {
+  it('fills the bundled template, adding the row of a flow it does not list', () => {
     const out = render(TEMPLATE, mixedRun());
-    expect(out.warnings).toEqual([]);
+    expect(out.warnings).toEqual(['summary row "Vehicle Details Test" not found; added it to the "Smoke Test Summary" table']);
     expectGolden(out.text, 'template.mixed.golden.md');
   });
 });
@@ -96,8 +103,9 @@ describe('renderPromotionLog: what it does not own stays as it was', () => {
     const out = render(custom, run);
     expect(out.warnings).toEqual([]);
     expect(out.text).toContain('**Status**: ⚠️ FLAKY  \n\n**Steps**:\n1. Open the login page');
-    expect(out.text).toContain('| Storage Bucket | ✅ | 12ms | checked by hand \\| twice |\n| **Total** | **❌ 8/10** |');
-    expect(out.text).toContain('Rows below the line were run by hand.\n\n**Overall Status**: ❌ FAILED');
+    expect(out.text).toContain('| Storage Bucket | ✅ | 12ms | checked by hand \\| twice |\n| **Total** | **❌ 9/13** |');
+    // GFM reads a line right under a table as one more row, so the chart goes after it.
+    expect(out.text).toContain('Rows below the line were run by hand.\n\n**Duration Chart**: ![Smoke check durations](charts/smoke-durations.svg)\n\n**Overall Status**: ❌ FAILED');
     expect(out.text).toContain('### Manual Exploratory Notes\n\n**Status**: done by hand   \n\n**Actual Result**:\n```\nlooked fine\n```');
     expect(out.text).toContain('| Vehicles Table | keep me |');
     expect(unownedLines(out.text, allNames(run))).toEqual(unownedLines(custom, allNames(run)));
@@ -160,12 +168,18 @@ describe('renderPromotionLog: reruns', () => {
 });
 
 describe('renderPromotionLog: missing places', () => {
-  it('warns about a test section the log does not have, and writes the rest', () => {
+  it('warns about a test section the log does not have, still gives it a summary row, and writes the rest', () => {
     const run = passedRun();
-    run.checks.push(section('Geofence Test', 'passed'));
+    run.checks.push(section('Geofence Test', 'passed', { durationMs: 640, notes: '3 geofences' }));
     const out = render(LOG, run);
-    expect(out.warnings).toEqual(['test section "Geofence Test" not found under "Smoke Tests"; its result was not written']);
-    expect(out.text).toBe(render(LOG, passedRun()).text);
+    expect(out.warnings).toEqual([
+      'test section "Geofence Test" not found under "Smoke Tests"; its result was not written',
+      'summary row "Geofence Test" not found; added it to the "Smoke Test Summary" table',
+    ]);
+    expect(out.text).toBe(
+      render(LOG, passedRun())
+        .text.replace('| **Total** | **✅ 13/13** | **8333ms** |', '| Geofence Test | ✅ | 640ms | 3 geofences |\n| **Total** | **✅ 14/14** | **8973ms** |'),
+    );
   });
 
   it('adds a missing summary row above Total, with a warning', () => {
@@ -173,17 +187,20 @@ describe('renderPromotionLog: missing places', () => {
     const out = render(log, passedRun());
     expect(out.warnings).toEqual(['summary row "Audit Logs" not found; added it to the "Smoke Test Summary" table']);
     expect(out.text).toContain(
-      '| Authentication | ✅ | 1ms | signed in; the session was accepted by /auth/v1/user |\n' +
+      '| Vehicle Details Test | ✅ | 980ms | 3 tabs, 2 documents |\n' +
         '| Audit Logs | ✅ | 27ms | 25 rows visible, all of the smoke tenant |\n' +
-        '| **Total** | **✅ 10/10** | **1068ms** | All tests passed |',
+        '| **Total** | **✅ 13/13** | **8333ms** | All tests passed |',
     );
   });
 
-  it('adds a Total row when the table has none', () => {
-    const log = LOG.replace('| **Total** | **✅ 10/10** | **1035ms** | All tests passed |\n', '');
+  it('adds a Total row when the table has none, and the chart after it', () => {
+    const log = LOG.replace(/\| \*\*Total\*\* \|.*\n/, '');
     const out = render(log, passedRun());
     expect(out.warnings).toEqual(['the "Smoke Test Summary" table had no Total row; added one']);
-    expect(out.text).toContain('| Authentication | ✅ | 1ms | signed in; the session was accepted by /auth/v1/user |\n| **Total** | **✅ 10/10** | **1068ms** | All tests passed |\n\n**Overall Status**: ✅ PASSED');
+    expect(out.text).toContain(
+      '| Vehicle Details Test | ✅ | 980ms | 3 tabs, 2 documents |\n| **Total** | **✅ 13/13** | **8333ms** | All tests passed |\n\n' +
+        '**Duration Chart**: ![Smoke check durations](charts/smoke-durations.svg)\n\n**Overall Status**: ✅ PASSED',
+    );
   });
 
   it('warns when the summary table is missing, and still writes the test sections', () => {
@@ -191,10 +208,11 @@ describe('renderPromotionLog: missing places', () => {
     const log = LOG.slice(0, start) + LOG.slice(LOG.indexOf('**Overall Status**'));
     const out = render(log, passedRun());
     expect(out.warnings).toEqual([
-      '"Smoke Test Summary" table not found; 10 row result(s) not written: Database Connection, Vehicles Table, Handshakes Table, Inspections Table, Alerts Table, Audit Logs, Branches Table, Corporates Table, API Health, Authentication',
+      '"Smoke Test Summary" table not found; 13 row result(s) not written: Database Connection, Vehicles Table, Handshakes Table, Inspections Table, Alerts Table, Audit Logs, Branches Table, Corporates Table, API Health, Authentication, Login Test, Vehicles List Test, Vehicle Details Test',
     ]);
     expect(out.text).toContain('**Status**: ✅ PASSED');
     expect(out.text).toContain('**Overall Status**: ✅ PASSED');
+    expect(out.text).not.toContain('Duration Chart');
   });
 
   it('warns about missing fields and blocks, never throws', () => {
@@ -215,7 +233,8 @@ describe('renderPromotionLog: missing places', () => {
 
   it('writes the summary of a log that has only the summary table', () => {
     const log = '# Notes\n\n### Smoke Test Summary\n\n| Test | Status | Duration | Notes |\n|---|---|---|---|\n| API Health | ⏳ | - | |\n| **Total** | | | |\n\n**Overall Status**: ⏳\n';
-    const out = renderPromotionLog(log, { ...passedRun(), checks: [row('API Health', 'passed', 330, 'HTTP 200')] }, { now: NOW, screenshotLinks: new Map() });
+    const run = { ...passedRun(), checks: [row('API Health', 'passed', 330, 'HTTP 200', { verifies: [] })] };
+    const out = renderPromotionLog(log, run, { now: NOW, screenshotLinks: new Map() });
     expect(out.text).toBe(
       '# Notes\n\n### Smoke Test Summary\n\n| Test | Status | Duration | Notes |\n|---|---|---|---|\n| API Health | ✅ | 330ms | HTTP 200 |\n| **Total** | **✅ 1/1** | **330ms** | All tests passed |\n\n**Overall Status**: ✅ PASSED\n',
     );
@@ -223,6 +242,104 @@ describe('renderPromotionLog: missing places', () => {
       'no "**Timestamp**:" line under "Smoke Tests"; the run time was not written',
       'no "**Last Updated**:" line; the update time was not written',
     ]);
+  });
+
+  it('warns about verification sections, checkboxes and detail lists the log does not have, and writes the rest', () => {
+    const log = LOG.replace(/### Deployment Verification[\s\S]*?\*\*Deployment Details\*\*/, '**Deployment Details**')
+      .replace('- [ ] RLS policies enforced\n', '')
+      .replace('**Migration Details**:', '**Schema**:');
+    const out = render(log, passedRun());
+    expect(out.warnings).toEqual([
+      'checkbox section "Deployment Verification" not found; "Database connection working" was not written',
+      'checkbox section "Deployment Verification" not found; "API endpoints responding" was not written',
+      'checkbox section "Deployment Verification" not found; "Production URL accessible" was not written',
+      'checkbox section "Deployment Verification" not found; "Environment variables set" was not written',
+      'no "RLS policies enforced" checkbox under "Migration Verification"; it was not written',
+      'no "**Migration Details**:" list; the details "Database Catalog" found were not written',
+    ]);
+    expect(out.text).toContain('- [x] All 12 tables present\n- [x] Indexes created\n- [x] Audit triggers active');
+    expect(out.text).toContain('**Overall Status**: ✅ PASSED');
+  });
+});
+
+describe('renderPromotionLog: verification checkboxes (sections 3 and 4)', () => {
+  const boxes = (text: string, heading: string) => {
+    const lines = text.split('\n');
+    const at = lines.indexOf(`### ${heading}`);
+    return lines.slice(at + 2, lines.indexOf('', at + 2));
+  };
+
+  it('ticks a box only when every check claiming it passed, clears it otherwise, and leaves unclaimed boxes alone', () => {
+    expect(boxes(render(LOG, passedRun()).text, 'Deployment Verification')).toEqual([
+      '- [x] Deployment finished',
+      '- [X] Build had no errors',
+      '- [x] Production URL accessible',
+      '- [x] API endpoints responding',
+      '- [x] Database connection working',
+      '- [ ] Real-time subscriptions active',
+      '- [x] Environment variables set correctly',
+    ]);
+    // Login Test was only flaky: "Production URL accessible" is not verified, even though API Health passed.
+    expect(boxes(render(LOG, mixedRun()).text, 'Deployment Verification')).toEqual([
+      '- [x] Deployment finished',
+      '- [X] Build had no errors',
+      '- [ ] Production URL accessible',
+      '- [x] API endpoints responding',
+      '- [x] Database connection working',
+      '- [ ] Real-time subscriptions active',
+      '- [x] Environment variables set correctly',
+    ]);
+  });
+
+  it.each<[string, CheckStatus]>([
+    ['failed', 'failed'],
+    ['skipped', 'skipped'],
+    ['flaky', 'flaky'],
+  ])('clears a box whose check %s', (_what, status) => {
+    const ticked = render(LOG, passedRun()).text;
+    const run = passedRun();
+    run.checks = run.checks.map((c) => (c.name === 'Database Connection' ? { ...c, status } : c));
+    expect(boxes(render(ticked, run).text, 'Deployment Verification')).toContain('- [ ] Database connection working');
+  });
+
+  it('writes what a failed catalog check found, but does not tick its boxes', () => {
+    const out = render(render(LOG, passedRun()).text, mixedRun()).text;
+    expect(boxes(out, 'Migration Verification')).toEqual([
+      '- [ ] Migrations applied without errors',
+      '- [ ] All 12 tables present',
+      '- [ ] RLS policies enforced',
+      '- [ ] Indexes created',
+      '- [ ] Audit triggers active',
+      '- [ ] Data integrity verified',
+    ]);
+    expect(out).toContain('- Tables Created/Updated: 11 found: alerts, audit_logs, branches, corporates, documents, geofences, … (+5 more)');
+  });
+
+  it('leaves boxes alone when no check of the run claims them (e.g. a --grep run)', () => {
+    const run = { ...passedRun(), checks: [row('Vehicles Table', 'passed', 41, '12 rows visible')] };
+    const out = render(LOG, run).text;
+    expect(boxes(out, 'Deployment Verification')).toEqual(boxes(LOG, 'Deployment Verification'));
+    expect(boxes(out, 'Migration Verification')).toEqual(boxes(LOG, 'Migration Verification'));
+  });
+
+  it('finds renamed, renumbered and re-cased headings and checkbox texts that say more', () => {
+    const log = LOG.replace('### Deployment Verification', '### 3.2 deployment verification:')
+      .replace('- [ ] Database connection working', '* [ ] DATABASE CONNECTION working (checked from the app)')
+      .replace('### Migration Verification', '#### Migration verification');
+    const out = render(log, passedRun());
+    expect(out.warnings).toEqual([]);
+    expect(out.text).toContain('* [x] DATABASE CONNECTION working (checked from the app)');
+    expect(out.text).toContain('- [x] All 12 tables present');
+  });
+
+  it('keeps the team\'s own items and the text around the lists', () => {
+    const log = LOG.replace('- [ ] Real-time subscriptions active\n', '- [ ] Real-time subscriptions active\n- [ ] CDN cache purged   \n')
+      .replace('**Migration Details**:\n', 'Checked by hand on the replica.\n\n**Migration Details**:\n')
+      .replace('- Audit Triggers: [Pending]\n', '- Audit Triggers: [Pending]\n- Extensions: pgcrypto\n');
+    const out = render(log, passedRun()).text;
+    expect(out).toContain('- [ ] Real-time subscriptions active\n- [ ] CDN cache purged   \n- [x] Environment variables set correctly');
+    expect(out).toContain('Checked by hand on the replica.\n\n**Migration Details**:\n- Tables Created/Updated: 12 found:');
+    expect(out).toContain('- Audit Triggers: none found\n- Extensions: pgcrypto\n');
   });
 });
 
@@ -282,12 +399,13 @@ describe('renderPromotionLog: statuses and counts', () => {
     expect(overall(run)).toBe('⚠️ PASSED WITH FLAKY CHECKS (1 flaky: Authentication)');
   });
 
-  it('counts failures over rows and sections', () => {
+  it('counts failures over rows and sections, and gives a flow its summary row', () => {
     const run = base();
     run.checks[0] = row('API Health', 'failed', 10, 'HTTP 503');
     run.checks.push(section('Login Test', 'failed', { error: 'no dashboard' }));
-    expect(total(run)).toBe('**❌ 1/2** | **12ms** | 1 failed: API Health |');
+    expect(total(run)).toBe('**❌ 1/3** | **2422ms** | 2 failed: API Health, Login Test |');
     expect(overall(run)).toBe('❌ FAILED (2 of 3 checks failed)');
+    expect(render(LOG, run).text).toContain('| Login Test | ❌ | 2410ms | no dashboard |');
   });
 
   it('does not call a run without a passing check a pass', () => {
@@ -295,9 +413,10 @@ describe('renderPromotionLog: statuses and counts', () => {
     expect(overall({ ...base(), checks: [row('API Health', 'skipped', 0, 'offline')] })).toBe('⚠️ NO CHECKS RAN (1 skipped: API Health)');
   });
 
-  it('leaves the Total row alone when the run has no summary rows', () => {
-    const run = { ...base(), checks: [section('Login Test', 'passed')] };
-    expect(total(run)).toBe('**✅ 10/10** | **1035ms** | All tests passed |');
+  it('leaves the summary table alone when no check of the run has a place in it', () => {
+    const run = { ...base(), checks: [catalogCheck('passed')] };
+    expect(total(run)).toBe('**✅ 13/13** | **8015ms** | All tests passed |');
+    expect(overall(run)).toBe('✅ PASSED');
   });
 
   it('keeps the later of two results for one place, with a warning', () => {

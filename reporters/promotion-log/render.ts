@@ -2,56 +2,78 @@
  * Writes one smoke run into a promotion log: a pure function from (log text, results) to new log text.
  *
  * The log belongs to the team, so the text is never re-serialised from the syntax tree: mdast is only used to
- * find the places the reporter owns (by node offsets), and replacements are spliced into the original string.
- * Every other byte, line endings and trailing spaces included, comes out as it went in.
+ * find the places the reporter owns (by node offsets), and replacements are spliced into the original string
+ * (markdown.ts). Every other byte, line endings and trailing spaces included, comes out as it went in.
  *
- * Owned places (v1), all inside the "Smoke Tests" section unless noted:
- * - `**Timestamp**:` value: the run's start.
- * - per test section (h3 under Smoke Tests): `**Status**:` value, the fenced block after `**Actual Result**:`,
- *   `**Screenshot**:` value.
- * - the "Smoke Test Summary" table: the rows of this run's checks, and the Total row.
- * - `**Overall Status**:` value.
+ * Owned places:
+ * - section 5 ("Smoke Tests"): `**Timestamp**:`; per test section (h3 under Smoke Tests) `**Status**:`, the
+ *   fenced block after `**Actual Result**:`, `**Screenshot**:`; the "Smoke Test Summary" table's rows of this
+ *   run's checks and flows, and its Total row; `**Duration Chart**:` after that table; `**Overall Status**:`.
+ * - sections 3 and 4: the checkboxes this run's checks claim (`verifies:` annotations), ticked only when every
+ *   check claiming one passed and cleared otherwise; boxes nobody claims are left alone. The items of detail
+ *   lists such as "**Migration Details**:" that a check measured.
  * - the last `**Last Updated**:` value of the document.
  *
  * Counting rules:
- * - Total row: `<passed+flaky>/<summary-row checks>`; skipped and failed checks are not passed. Icon ❌ when any
+ * - Total row: `<passed+flaky>/<rows of this run>`; skipped and failed checks are not passed. Icon ❌ when any
  *   failed, else ⚠️ when any flaky, else ✅ (skips alone keep ✅ and are named in the notes).
- * - Overall Status, over every check (rows and sections): ❌ FAILED when any failed; ⚠️ NO CHECKS RAN when none
- *   passed (all skipped, or no checks); ⚠️ PASSED WITH FLAKY CHECKS when any flaky; else ✅ PASSED. Skips never
- *   fail the run but are named.
+ * - Overall Status, over every check: ❌ FAILED when any failed; ⚠️ NO CHECKS RAN when none passed (all
+ *   skipped, or no checks); ⚠️ PASSED WITH FLAKY CHECKS when any flaky; else ✅ PASSED. Skips never fail the
+ *   run but are named.
  */
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
-import type { Heading, Nodes, Paragraph, Root, RootContent, Table, TableCell, TableRow } from 'mdast';
+import type { Nodes, RootContent, Table, TableRow } from 'mdast';
 import { STATUS_ICON, STATUS_LABEL, type CheckResult, type CheckStatus, type RunResults } from '../../src/results.ts';
+import {
+  cellSource,
+  cellText,
+  checkboxes,
+  checkboxMatches,
+  findFields,
+  findSection,
+  findSubsection,
+  finish,
+  formatDuration,
+  formatUtc,
+  lastUpdated,
+  markdownLink,
+  NotAPromotionLogError,
+  normalizeTitle,
+  oneLine,
+  parseDoc,
+  plainText,
+  plural,
+  rowKey,
+  setCheckbox,
+  setField,
+  setOrAddField,
+  span,
+  tables,
+  type Doc,
+  type Edit,
+  type RenderOutput,
+  type Section,
+} from './markdown.ts';
 
-export class NotAPromotionLogError extends Error {
-  override name = 'NotAPromotionLogError';
-}
+export { formatDuration, formatUtc, NotAPromotionLogError, type RenderOutput } from './markdown.ts';
 
 export interface RenderOptions {
   now: Date;
   /** Check name → link to its screenshot, relative to the log file. */
   screenshotLinks: Map<string, string>;
-}
-
-export interface RenderOutput {
-  text: string;
-  warnings: string[];
+  /** Link to the per-check durations chart, relative to the log file. */
+  chartLink?: string;
 }
 
 const SMOKE_TESTS = 'smoke tests';
 const SUMMARY = 'smoke test summary';
 
 export function renderPromotionLog(input: string, results: RunResults, opts: RenderOptions): RenderOutput {
-  // micromark drops a byte order mark from its offsets; set it aside so offsets index the text we splice.
-  const bom = input.startsWith('\uFEFF') ? '\uFEFF' : '';
-  const text = input.slice(bom.length);
-  const log = parseLog(text);
+  const log = parseLog(input);
+  const { doc } = log;
+  const text = doc.text;
+  const eol = doc.eol;
   const warnings: string[] = [];
   const edits: Edit[] = [];
-  const eol = lineEnding(text);
   const checks = dedupe(results.checks, warnings);
 
   const timestamp = findFields(text, log.smoke?.nodes ?? [], 'Timestamp')[0];
@@ -59,7 +81,7 @@ export function renderPromotionLog(input: string, results: RunResults, opts: Ren
   else warnings.push('no "**Timestamp**:" line under "Smoke Tests"; the run time was not written');
 
   for (const check of checks) {
-    if (check.place.kind !== 'test-section') continue;
+    if (check.place?.kind !== 'test-section') continue;
     const section = log.smoke && findSubsection(log.smoke, check.place.heading);
     if (!section) {
       warnings.push(`test section "${check.place.heading}" not found under "Smoke Tests"; its result was not written`);
@@ -68,10 +90,13 @@ export function renderPromotionLog(input: string, results: RunResults, opts: Ren
     edits.push(...renderTestSection(text, section, check, results, opts, eol, warnings));
   }
 
-  const rows = checks.filter((c) => c.place.kind === 'summary-row');
-  const table = log.summary?.nodes.find((n): n is Table => n.type === 'table');
-  if (table) edits.push(...renderSummaryTable(text, table, rows, eol, warnings));
-  else if (rows.length > 0) {
+  // Every check and flow with a place has a row: the table is the run at a glance.
+  const rows = checks.filter((c) => c.place);
+  const table = log.summary && tables(log.summary.nodes)[0];
+  if (table && log.summary) {
+    edits.push(...renderSummaryTable(text, table, rows, eol, warnings));
+    if (opts.chartLink) edits.push(setOrAddField(doc, log.summary.nodes, 'Duration Chart', markdownLink(opts.chartLink, 'Smoke check durations'), table));
+  } else if (rows.length > 0) {
     warnings.push(`"Smoke Test Summary" table not found; ${rows.length} row result(s) not written: ${names(rows)}`);
   }
 
@@ -80,11 +105,11 @@ export function renderPromotionLog(input: string, results: RunResults, opts: Ren
   if (overall) edits.push(setField(overall, overallStatus(checks)));
   else warnings.push('no "**Overall Status**:" line under "Smoke Tests"; the overall status was not written');
 
-  const updated = findFields(text, log.root.children, 'Last Updated').at(-1);
-  if (updated) edits.push(setField(updated, formatUtc(opts.now, false)));
-  else warnings.push('no "**Last Updated**:" line; the update time was not written');
+  edits.push(...renderCheckboxes(doc, checks, warnings));
+  edits.push(...renderDetails(doc, checks, warnings));
+  edits.push(...lastUpdated(doc, opts.now, warnings));
 
-  return { text: bom + applyEdits(text, edits), warnings };
+  return { text: finish(doc, edits), warnings };
 }
 
 /** Throws NotAPromotionLogError unless `text` has the places the reporter writes into. */
@@ -92,156 +117,36 @@ export function assertPromotionLog(text: string): void {
   parseLog(text);
 }
 
+/** The value of the first `**label**:` field of a log ("Release Version" → "v1.2.0"), or undefined. */
+export function readLogField(text: string, label: string): string | undefined {
+  try {
+    const doc = parseDoc(text);
+    return findFields(doc.text, doc.root.children, label)[0]?.value.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Finding places
 
-interface Section {
-  heading: Heading;
-  depth: number;
-  /** Root children after the heading, up to the next heading of the same or a higher level. */
-  nodes: RootContent[];
-}
-
 interface Log {
-  root: Root;
+  doc: Doc;
   smoke?: Section;
   summary?: Section;
 }
 
-function parseLog(text: string): Log {
-  if (text.trim() === '') throw new NotAPromotionLogError('not a promotion log: the text is empty');
-  if (text.includes('\u0000')) throw new NotAPromotionLogError('not a promotion log: binary content (NUL bytes)');
-  const root = fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+function parseLog(input: string): Log {
+  const doc = parseDoc(input);
+  const root = doc.root;
   const smoke = findSection(root.children, SMOKE_TESTS);
   // The summary normally sits under Smoke Tests; a log that moved it elsewhere still gets it written.
   const summary = (smoke && findSection(smoke.nodes, SUMMARY)) ?? findSection(root.children, SUMMARY);
-  const hasTable = summary?.nodes.some((n) => n.type === 'table') ?? false;
+  const hasTable = summary ? tables(summary.nodes).length > 0 : false;
   if (!smoke && !hasTable) {
     throw new NotAPromotionLogError('not a promotion log: no "Smoke Tests" heading and no "Smoke Test Summary" table');
   }
-  return { root, smoke, summary: hasTable ? summary : undefined };
-}
-
-function findSection(nodes: RootContent[], title: string, minDepth = 1): Section | undefined {
-  const start = nodes.findIndex(
-    (n) => n.type === 'heading' && n.depth >= minDepth && normalizeTitle(plainText(n)) === normalizeTitle(title),
-  );
-  if (start < 0) return undefined;
-  const heading = nodes[start] as Heading;
-  let end = start + 1;
-  while (end < nodes.length) {
-    const n = nodes[end]!;
-    if (n.type === 'heading' && n.depth <= heading.depth) break;
-    end++;
-  }
-  return { heading, depth: heading.depth, nodes: nodes.slice(start + 1, end) };
-}
-
-function findSubsection(parent: Section, title: string): Section | undefined {
-  return findSection(parent.nodes, title, parent.depth + 1);
-}
-
-/** "## 5. Smoke Tests", "## Smoke tests" and "## 5) SMOKE TESTS:" all name the same section. */
-function normalizeTitle(title: string): string {
-  return title
-    .replace(/^\s*\d+(?:\.\d+)*[.)]?\s+/, '')
-    .replace(/\s+/g, ' ')
-    .replace(/:\s*$/, '')
-    .trim()
-    .toLowerCase();
-}
-
-function plainText(node: Nodes): string {
-  if ('value' in node && (node.type === 'text' || node.type === 'inlineCode')) return node.value;
-  if ('children' in node) return (node.children as Nodes[]).map(plainText).join('');
-  return '';
-}
-
-interface Field {
-  paragraph: Paragraph;
-  /** Where the value starts: after the colon and the spaces that follow it. */
-  valueStart: number;
-  /** Where the value ends: before trailing blanks (they may be a hard break) and the line ending. */
-  valueEnd: number;
-  /** True when nothing separates the colon from the value, so a space must be added. */
-  needsSpace: boolean;
-  /** True when the field is on the last line of its paragraph. */
-  lastLine: boolean;
-}
-
-/**
- * `**Label**: value` lines of top-level paragraphs, in document order. One paragraph may hold several fields on
- * consecutive lines (as the log's closing "Log Version / Last Updated / Status" block does).
- */
-function findFields(text: string, nodes: RootContent[], label: string): Field[] {
-  const name = label.split(' ').join('\\s+');
-  const pattern = new RegExp(`^[ \\t]*\\*\\*[ \\t]*${name}[ \\t]*(?::[ \\t]*\\*\\*|\\*\\*[ \\t]*:)([ \\t]*)(.*?)[ \\t]*$`, 'i');
-  const fields: Field[] = [];
-  for (const node of nodes) {
-    if (node.type !== 'paragraph') continue;
-    const { start, end } = span(node);
-    let lineStart = start;
-    while (lineStart < end) {
-      const newline = text.indexOf('\n', lineStart);
-      const next = newline < 0 || newline >= end ? end : newline + 1;
-      let lineEnd = next === end ? end : newline;
-      if (text[lineEnd - 1] === '\r') lineEnd--;
-      const match = pattern.exec(text.slice(lineStart, lineEnd));
-      if (match) {
-        const gap = match[1] ?? '';
-        const value = match[2] ?? '';
-        const valueEnd = lineStart + match[0].replace(/[ \t]+$/, '').length;
-        fields.push({
-          paragraph: node,
-          valueStart: valueEnd - value.length,
-          valueEnd,
-          // An empty value leaves the blanks after the colon as trailing blanks, so the value needs its own space.
-          needsSpace: gap === '' || value === '',
-          lastLine: next === end,
-        });
-      }
-      lineStart = next;
-    }
-  }
-  return fields;
-}
-
-function span(node: Nodes): { start: number; end: number } {
-  const start = node.position?.start.offset;
-  const end = node.position?.end.offset;
-  if (start === undefined || end === undefined) throw new Error(`mdast node without offsets: ${node.type}`);
-  return { start, end };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Edits
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-function setField(field: Field, value: string): Edit {
-  return { start: field.valueStart, end: field.valueEnd, text: (field.needsSpace ? ' ' : '') + value };
-}
-
-/** Applies edits in position order; insertions at the same place keep the order they were made in. */
-function applyEdits(text: string, edits: Edit[]): string {
-  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.start - b.start || a.end - b.end || a.i - b.i);
-  let out = '';
-  let at = 0;
-  for (const edit of sorted) {
-    if (edit.start < at) throw new Error(`overlapping edits at offset ${edit.start}`);
-    out += text.slice(at, edit.start) + edit.text;
-    at = edit.end;
-  }
-  return out + text.slice(at);
-}
-
-function lineEnding(text: string): string {
-  const newline = text.indexOf('\n');
-  return newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
+  return { doc, smoke, summary: hasTable ? summary : undefined };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -333,13 +238,6 @@ function actualResult(check: CheckResult, run: RunResults): string[] {
   return lines;
 }
 
-function markdownLink(link: string): string {
-  const name = link.split('/').at(-1) || link;
-  // Spaces and parentheses would end a Markdown link destination early.
-  const dest = link.replace(/[ ()]/g, (c) => ({ ' ': '%20', '(': '%28', ')': '%29' })[c]!);
-  return `[${name.replace(/([[\]])/g, '\\$1')}](${dest})`;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Summary table
 
@@ -354,7 +252,7 @@ function renderSummaryTable(text: string, table: Table, rows: CheckResult[], eol
 
   for (const check of rows) {
     const row = body.find((r) => r !== total && rowKey(r) === normalizeTitle(check.name));
-    const cells = [STATUS_ICON[check.status], `${Math.round(check.durationMs)}ms`, cellText(check.notes)];
+    const cells = [STATUS_ICON[check.status], `${Math.round(check.durationMs)}ms`, cellText(rowNotes(check))];
     if (row) edits.push({ ...span(row), text: tableRow(text, row, cells) });
     else {
       insert(`| ${cellText(check.name)} | ${cells.join(' | ')} |`);
@@ -372,9 +270,12 @@ function renderSummaryTable(text: string, table: Table, rows: CheckResult[], eol
   return edits;
 }
 
-function rowKey(row: TableRow): string {
-  const first = row.children[0];
-  return first ? normalizeTitle(plainText(first).replace(/\*\*/g, '')) : '';
+/** The Notes cell: the check's evidence or reason, else what the status alone cannot say. */
+function rowNotes(check: CheckResult): string {
+  if (check.notes) return check.notes;
+  if (check.status === 'failed') return check.error ?? 'failed';
+  if (check.status === 'flaky') return `passed on attempt ${check.attempts}`;
+  return check.status === 'skipped' ? 'skipped' : 'passed';
 }
 
 /** Keeps the row's own first cell as written, and any column the team added after the fourth. */
@@ -385,11 +286,6 @@ function tableRow(text: string, row: TableRow, cells: string[]): string {
   return `| ${first} | ${cells.join(' | ')} ${tail}`;
 }
 
-function cellSource(text: string, cell: TableCell): string {
-  const { start, end } = span(cell);
-  return text.slice(start, end).replace(/^\s*\|/, '').replace(/(?<!\\)\|\s*$/, '').trim();
-}
-
 function totalCells(rows: CheckResult[]): string[] {
   const by = groupByStatus(rows);
   const passed = by.passed.length + by.flaky.length;
@@ -397,10 +293,6 @@ function totalCells(rows: CheckResult[]): string[] {
   const duration = rows.reduce((sum, c) => sum + Math.round(c.durationMs), 0);
   const notes = [notPassedNote(by, 'failed'), notPassedNote(by, 'flaky'), notPassedNote(by, 'skipped')].filter(Boolean);
   return [`**${icon} ${passed}/${rows.length}**`, `**${duration}ms**`, cellText(notes.join('; ') || 'All tests passed')];
-}
-
-function cellText(value: string): string {
-  return oneLine(value).replace(/\|/g, '\\|');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -430,13 +322,96 @@ function notPassedNote(by: Record<CheckStatus, CheckResult[]>, status: CheckStat
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Verification checkboxes (sections 3 and 4)
+
+function renderCheckboxes(doc: Doc, checks: CheckResult[], warnings: string[]): Edit[] {
+  const claims = new Map<string, { section: string; item: string; by: CheckResult[] }>();
+  for (const check of checks) {
+    for (const claim of check.verifies ?? []) {
+      const key = `${normalizeTitle(claim.section)}\u0000${claim.item.toLowerCase()}`;
+      const entry = claims.get(key) ?? { ...claim, by: [] };
+      entry.by.push(check);
+      claims.set(key, entry);
+    }
+  }
+  // Two claims may land on one box ("Environment variables set" and "… set correctly"): it needs both.
+  const boxes = new Map<number, { box: ReturnType<typeof checkboxes>[number]; verified: boolean }>();
+  for (const claim of claims.values()) {
+    const section = findSection(doc.root.children, claim.section);
+    if (!section) {
+      warnings.push(`checkbox section "${claim.section}" not found; "${claim.item}" was not written`);
+      continue;
+    }
+    const found = checkboxes(doc.text, section.nodes).filter((b) => checkboxMatches(b.label, claim.item));
+    if (found.length === 0) {
+      warnings.push(`no "${claim.item}" checkbox under "${claim.section}"; it was not written`);
+      continue;
+    }
+    const verified = claim.by.every((c) => c.status === 'passed');
+    for (const box of found) {
+      const seen = boxes.get(box.box);
+      boxes.set(box.box, { box, verified: (seen?.verified ?? true) && verified });
+    }
+  }
+  return [...boxes.values()].flatMap(({ box, verified }) => setCheckbox(box, verified) ?? []);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Detail lists ("**Migration Details**:" and its "- Label: value" items)
+
+function renderDetails(doc: Doc, checks: CheckResult[], warnings: string[]): Edit[] {
+  const edits: Edit[] = [];
+  for (const check of checks) {
+    if (check.status === 'skipped') continue;
+    for (const details of check.details ?? []) {
+      const field = findFields(doc.text, doc.root.children, details.list)[0];
+      const index = field ? doc.root.children.indexOf(field.paragraph) : -1;
+      const list = doc.root.children[index + 1];
+      if (!field || list?.type !== 'list') {
+        warnings.push(`no "**${details.list}**:" list; the details "${check.name}" found were not written`);
+        continue;
+      }
+      for (const [label, value] of Object.entries(details.items)) {
+        const item = list.children.map((li) => detailItem(doc.text, li)).find((d) => d && checkboxMatches(d.label, label));
+        if (!item) {
+          warnings.push(`"${details.list}" has no "${label}" item; it was not written`);
+          continue;
+        }
+        edits.push({ start: item.valueStart, end: item.valueEnd, text: (item.needsSpace ? ' ' : '') + oneLine(value) });
+      }
+    }
+  }
+  return edits;
+}
+
+/** "- Tables Created/Updated: [Pending]": the label and where the value is, on the item's first line. */
+function detailItem(text: string, item: RootContent | { type: string }) {
+  if (item.type !== 'listItem' || !('children' in item)) return undefined;
+  const paragraph = (item.children as RootContent[])[0];
+  if (paragraph?.type !== 'paragraph') return undefined;
+  const { start, end } = span(paragraph);
+  const lineEnd = Math.min(end, ...[text.indexOf('\n', start)].filter((i) => i >= 0));
+  const line = text.slice(start, lineEnd).replace(/\r$/, '');
+  const match = /^([^:]*?)\s*:([ \t]*)(.*?)[ \t]*$/.exec(line);
+  if (!match) return undefined;
+  const value = match[3] ?? '';
+  const valueEnd = start + match[0].replace(/[ \t]+$/, '').length;
+  return {
+    label: match[1]!.replace(/\*\*/g, ''),
+    valueStart: valueEnd - value.length,
+    valueEnd,
+    needsSpace: (match[2] ?? '') === '' || value === '',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Small formats
 
 /** Two results for one place (e.g. the same spec in two projects) would fight over it: the later one wins. */
 function dedupe(checks: CheckResult[], warnings: string[]): CheckResult[] {
   const byPlace = new Map<string, CheckResult>();
   for (const check of checks) {
-    const key = `${check.place.kind}:${normalizeTitle(check.name)}`;
+    const key = `${check.place?.kind ?? 'check'}:${normalizeTitle(check.name)}`;
     if (byPlace.has(key)) {
       warnings.push(`two results for "${check.name}"; the log shows the later one`);
       byPlace.delete(key);
@@ -450,20 +425,3 @@ function names(checks: CheckResult[]): string {
   return checks.map((c) => c.name).join(', ');
 }
 
-function oneLine(value: string): string {
-  return value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(2)}s`;
-}
-
-/** "2026-12-03 18:30:12 UTC" (with seconds) or "2026-12-03 18:30 UTC". */
-export function formatUtc(date: Date, seconds: boolean): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)} UTC`;
-}

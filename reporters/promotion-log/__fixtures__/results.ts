@@ -1,5 +1,56 @@
 /** Fixed runs for the renderer's tests: one where everything passed, one with every status, same checks in both. */
-import type { CheckResult, CheckStatus, RunResults } from '../../../src/results.ts';
+import { CHECKBOX, migrationDetails, parseLogAnnotation, type LogAnnotation } from '../../../src/log-annotations.ts';
+import type { CheckboxClaim, CheckResult, CheckStatus, RunResults } from '../../../src/results.ts';
+
+/** The claims of `verifies:` annotations, as the reporter reads them. */
+export function claims(...annotations: LogAnnotation[]): CheckboxClaim[] {
+  return annotations.flatMap((a) => {
+    const parsed = parseLogAnnotation(a.description);
+    return parsed?.kind === 'verifies' ? [parsed.claim] : [];
+  });
+}
+
+const VERIFIES: Record<string, CheckboxClaim[]> = {
+  'Database Connection': claims(CHECKBOX.databaseConnection),
+  'API Health': claims(CHECKBOX.apiEndpoints, CHECKBOX.productionUrl),
+  'Login Test': claims(CHECKBOX.productionUrl),
+};
+
+/** A check with no row or section of its own: it only stands for checkboxes and fills Migration Details. */
+export function catalogCheck(status: CheckStatus, tables = 12): CheckResult {
+  const names = ['alerts', 'audit_logs', 'branches', 'corporates', 'handshakes', 'inspections', 'profiles', 'vehicles', 'documents', 'geofences', 'notifications', 'trips'];
+  return {
+    name: 'Database Catalog',
+    status,
+    durationMs: 88,
+    notes: status === 'failed' ? `only ${tables} of 12 tables present` : 'schema as expected',
+    steps: [],
+    attempts: 1,
+    error: status === 'failed' ? `only ${tables} of 12 tables present` : undefined,
+    verifies: claims(CHECKBOX.tablesPresent, CHECKBOX.rlsEnforced, CHECKBOX.indexesCreated, CHECKBOX.auditTriggers),
+    details: [
+      migrationDetails({
+        tables: names.slice(0, tables),
+        policies: names.slice(0, tables).map((t) => `${t}_tenant_isolation`),
+        indexes: ['vehicles_plate_idx', 'vehicles_corporate_idx', 'handshakes_status_idx'],
+        triggers: [],
+      }),
+    ],
+  };
+}
+
+/** The run's target configuration, validated in the worker: it stands for "Environment variables set". */
+export function configCheck(status: CheckStatus): CheckResult {
+  return {
+    name: 'Target Configuration',
+    status,
+    durationMs: 1,
+    notes: '5 required and 2 optional variables set and valid',
+    steps: [],
+    attempts: 1,
+    verifies: claims(CHECKBOX.environmentVariables),
+  };
+}
 
 const ROWS: Array<[name: string, ms: number, notes: string]> = [
   ['Database Connection', 512.4, 'database answered a counted query (HTTP 200)'],
@@ -15,7 +66,8 @@ const ROWS: Array<[name: string, ms: number, notes: string]> = [
 ];
 
 export function row(name: string, status: CheckStatus, durationMs: number, notes: string, extra: Partial<CheckResult> = {}): CheckResult {
-  return { name, place: { kind: 'summary-row', row: name }, status, durationMs, notes, steps: [], attempts: 1, ...extra };
+  const verifies = VERIFIES[name];
+  return { name, place: { kind: 'summary-row', row: name }, status, durationMs, notes, steps: [], attempts: 1, ...(verifies && { verifies }), ...extra };
 }
 
 export function section(heading: string, status: CheckStatus, extra: Partial<CheckResult> = {}): CheckResult {
@@ -27,6 +79,7 @@ export function section(heading: string, status: CheckStatus, extra: Partial<Che
     notes: '',
     steps: [],
     attempts: 1,
+    ...(VERIFIES[heading] && { verifies: VERIFIES[heading] }),
     ...extra,
   };
 }
@@ -56,6 +109,8 @@ export function passedRun(): RunResults {
         ],
       }),
       section('Vehicle Details Test', 'passed', { durationMs: 980, notes: '3 tabs, 2 documents' }),
+      configCheck('passed'),
+      catalogCheck('passed'),
     ],
   };
 }
@@ -96,6 +151,8 @@ export function mixedRun(): RunResults {
         evidencePath: 'test-results/vehicles-list-retry1/trace.zip',
       }),
       section('Vehicle Details Test', 'skipped', { durationMs: 0, notes: 'needs a vehicle with documents' }),
+      configCheck('passed'),
+      catalogCheck('failed', 11),
     ],
   };
 }
