@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveChromium } from '../browser.ts';
 import { parseCliArgs } from '../cli/args.ts';
-import { loadEnvFile, parseTargetEnv, SECRET_VARS, type TargetEnv } from '../config/target-env.ts';
+import { SECRET_VARS } from '../config/target-env.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { makeRedactor, redactingLineWriter } from '../redact.ts';
 import { makeRunId } from './run-id.ts';
-import { probeTarget } from './probe-target.ts';
+import { openTarget } from './open-target.ts';
 import { checkPromotionLog } from '../../reporters/promotion-log/log-file.ts';
 
 export const DEFAULT_LOG = 'promotion/promotion-log.md';
@@ -45,20 +45,9 @@ export async function runSmoke(argv: string[], io: SmokeIo): Promise<number> {
     checkPromotionLog(logPath);
     const chromium = resolveChromium(io.env);
 
-    let target: TargetEnv;
-    if (envName === 'local') {
-      const { startSandbox } = await import('../../sandbox/src/index.ts');
-      const sandbox = await startSandbox({ port: 0, databaseUrl: io.env.DATABASE_URL, faults: io.env.SANDBOX_FAULTS }).catch((e: Error) => {
-        throw new UsageError(`sandbox did not start: ${e.message.split('\n')[0]}`);
-      });
-      stopSandbox = () => sandbox.stop();
-      io.err(`sandbox ready at ${sandbox.baseUrl} in ${(sandbox.readyMs / 1000).toFixed(1)} s\n`);
-      target = parseTargetEnv(sandbox.env as unknown as Record<string, string>, 'sandbox');
-    } else {
-      target = parseTargetEnv(loadEnvFile(envName, io.cwd, io.env), `--env=${envName}`);
-      await probeTarget('BASE_URL', target.BASE_URL);
-      if (target.SUPABASE_URL !== target.BASE_URL) await probeTarget('SUPABASE_URL', target.SUPABASE_URL);
-    }
+    const opened = await openTarget(envName, io.cwd, io.env, io.err);
+    stopSandbox = () => opened.close();
+    const target = opened.env;
 
     const runId = makeRunId();
     const statusDir = mkdtempSync(path.join(os.tmpdir(), 'smoke-status-'));
