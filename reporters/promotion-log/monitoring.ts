@@ -12,6 +12,7 @@
  * - `**Rollback Status**:` (from the fired triggers unless the update says otherwise);
  * - the last `**Last Updated**:`.
  */
+import type { TableRow } from 'mdast';
 import {
   cellText,
   checkboxes,
@@ -23,10 +24,10 @@ import {
   lastUpdated,
   markdownLink,
   normalizeTitle,
+  oneLine,
   parseDoc,
   plainText,
   rebuildRow,
-  rowKey,
   setCheckbox,
   setField,
   setOrAddField,
@@ -74,7 +75,7 @@ export function renderMonitoring(input: string, update: MonitoringUpdate, now: D
   for (const [heading, value] of Object.entries(update.issues ?? {})) {
     const section = findSection(doc.root.children, heading);
     const field = section && findFields(doc.text, section.nodes, 'Issues')[0];
-    if (field) edits.push(setField(field, cellText(value)));
+    if (field) edits.push(setField(field, oneLine(value)));
     else warnings.push(`no "**Issues**:" line under "${heading}"; its issues were not written`);
   }
   for (const [heading, link] of Object.entries(update.charts ?? {})) {
@@ -115,24 +116,29 @@ function monitoringRow(doc: Doc, row: MonitoringRow, warnings: string[]): Edit[]
     else cells.set(index, cellText(value));
   }
   const body = table.children.slice(1);
-  const existing = body.find((r) => sameTime(rowKey(r), row.time));
+  const existing = body.find((r) => sameTime(timeCell(r), row.time));
   if (existing) return [{ ...span(existing), text: rebuildRow(doc.text, existing, cells, columns.length) }];
 
   cells.set(0, cellText(row.time));
   const line = rebuildRow('', { type: 'tableRow', children: [] }, cells, columns.length);
   warnings.push(`"${row.table}" has no "${row.time}" row; added it`);
   const minutes = toMinutes(row.time);
-  const after = minutes === undefined ? undefined : body.find((r) => (toMinutes(rowKey(r)) ?? -Infinity) > minutes);
+  const after = minutes === undefined ? undefined : body.find((r) => (toMinutes(timeCell(r)) ?? -Infinity) > minutes);
   if (after) return [{ start: span(after).start, end: span(after).start, text: line + doc.eol }];
   const end = span(table.children.at(-1)!).end;
   return [{ start: end, end, text: doc.eol + line }];
 }
 
+function timeCell(row: TableRow): string {
+  const first = row.children[0];
+  return first ? plainText(first).replace(/\s+/g, ' ').trim().toLowerCase() : '';
+}
+
 /** "10 min", "10min", "10 minutes" and "10m" are one time; other labels compare as text. */
-function sameTime(key: string, time: string): boolean {
-  const a = toMinutes(key);
+function sameTime(cell: string, time: string): boolean {
+  const a = toMinutes(cell);
   const b = toMinutes(time);
-  return a !== undefined && b !== undefined ? a === b : key === normalizeTitle(time);
+  return a !== undefined && b !== undefined ? a === b : cell === time.replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 function toMinutes(label: string): number | undefined {
