@@ -3,6 +3,9 @@ import { cors } from 'hono/cors';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { AuthService } from './auth/auth-service.ts';
 import type { Database } from './db/database.ts';
+import type { FaultSwitchboard } from './faults.ts';
+import { CONTROL_PREFIX, failingApi, slowResponses, unreachableAuth } from './http/fault-middleware.ts';
+import { faultSwitchRoutes } from './http/fault-switch.ts';
 import { requireApiKey } from './http/gateway.ts';
 import { health } from './http/health.ts';
 import type { KeyRing } from './keys.ts';
@@ -16,6 +19,8 @@ export interface AppDependencies {
   keys: KeyRing;
   auth: AuthService;
   catalog: Catalog;
+  /** read at request time: faults switched while the sandbox runs take effect at the next request */
+  faults: FaultSwitchboard;
   log: (line: string) => void;
 }
 
@@ -32,7 +37,7 @@ const API_CORS = cors({
 });
 
 /** One origin for everything, as the brief's stand-in: the web pages, the Supabase API and the health check. */
-export function createApp({ db, keys, auth, catalog, log }: AppDependencies): Hono {
+export function createApp({ db, keys, auth, catalog, faults, log }: AppDependencies): Hono {
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -42,14 +47,18 @@ export function createApp({ db, keys, auth, catalog, log }: AppDependencies): Ho
     log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
   });
 
+  app.route(CONTROL_PREFIX.slice(0, -1), faultSwitchRoutes(faults, keys));
+  app.use('*', slowResponses(faults));
   for (const prefix of ['/auth/v1/*', '/rest/v1/*']) {
     app.use(prefix, API_CORS);
     app.use(prefix, requireApiKey(keys));
   }
+  app.use('*', failingApi(faults));
+  app.use('/auth/v1/*', unreachableAuth(faults));
   app.route('/auth/v1', authRoutes(auth, keys, log));
   app.route('/rest/v1', restRoutes({ db, keys, catalog, log }));
-  app.get('/api/health', (c) => health(c, db));
-  app.route('/', webRoutes({ db, auth }));
+  app.get('/api/health', (c) => health(c, db, faults));
+  app.route('/', webRoutes({ db, auth, faults, keys }));
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/auth/v1/')) return c.json({ code: 'not_found', message: 'Not Found' }, 404);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxConfigError } from './config-error.ts';
 import { SEED_PASSWORDS } from './db/seed-data.ts';
-import { FAULTS, parseFaults } from './faults.ts';
+import { FAULTS, FaultSwitchboard, parseFaults } from './faults.ts';
 import { startSandbox, type RunningSandbox } from './index.ts';
 import { client, signedIn } from './testing/fixtures.ts';
 
@@ -16,11 +16,17 @@ describe('parseFaults', () => {
   });
 
   it.each([
-    ['nope', /unknown fault "nope" \(known faults: bad_password, rls_hide\)/],
+    ['nope', /unknown fault "nope" \(known faults: bad_password, rls_hide, rls_off, /],
     ['bad_password=1', /fault "bad_password" takes no value/],
     ['rls_hide', /fault "rls_hide" needs a value: rls_hide=<table>/],
     ['rls_hide=', /fault "rls_hide" needs a value/],
     ['rls_hide=auth.users', /fault "rls_hide" does not accept "auth.users"/],
+    ['api_slow=fast', /fault "api_slow" needs an integer from 0 to 600000, not "fast"/],
+    ['api_slow=-5', /fault "api_slow" needs an integer/],
+    ['api_errors=101', /fault "api_errors" needs an integer from 0 to 100, not "101"/],
+    ['session_expiry=0', /fault "session_expiry" needs an integer from 1 to 86400/],
+    ['tab_missing=Gallery', /fault "tab_missing" does not accept "Gallery" \(one of: overview, documents, maps, inspections, history\)/],
+    ['health_down=1', /fault "health_down" takes no value/],
   ])('rejects %j with a one-line message naming the problem', (spec, message) => {
     const error = (() => {
       try {
@@ -32,6 +38,36 @@ describe('parseFaults', () => {
     expect(error).toBeInstanceOf(SandboxConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('types values per fault: integers for durations and percentages, names for tables and tabs', () => {
+    const faults = parseFaults('api_slow=0250, api_errors=25, session_expiry=90, tab_missing=Maps, table_missing=alerts, api_slow=300');
+    expect(faults.numberOf('api_slow')).toBe(300);
+    expect(faults.valuesOf('api_slow')).toEqual(['250', '300']);
+    expect(faults.numberOf('api_errors')).toBe(25);
+    expect(faults.numberOf('session_expiry')).toBe(90);
+    expect(faults.numberOf('hydration_delay')).toBeUndefined();
+    expect(faults.valuesOf('tab_missing')).toEqual(['maps']);
+    expect(faults.valuesOf('table_missing')).toEqual(['alerts']);
+    expect(faults.describe()).toBe('api_slow=250,api_slow=300,api_errors=25,session_expiry=90,tab_missing=maps,table_missing=alerts');
+  });
+
+  it('a switchboard replaces its whole set, tells its listeners, and keeps the old set on a bad spec', async () => {
+    const board = new FaultSwitchboard('bad_password');
+    const seen: string[] = [];
+    const stop = board.onFaultsChanged((faults) => void seen.push(faults.describe()));
+    await board.applyAll();
+    const generation = board.generation;
+    await board.replace('api_slow=10,health_down');
+    expect(board.isOn('bad_password')).toBe(false);
+    expect(board.isOn('health_down')).toBe(true);
+    expect(board.generation).toBe(generation + 1);
+    await expect(board.replace('health_down,nope')).rejects.toThrow(/unknown fault "nope"/);
+    expect(board.describe()).toBe('api_slow=10,health_down');
+    stop();
+    await board.replace('');
+    expect(seen).toEqual(['bad_password', 'api_slow=10,health_down']);
+    expect(board.describe()).toBe('');
   });
 
   it('startSandbox refuses an unknown fault before starting anything', async () => {

@@ -14,13 +14,13 @@ import { openPglite } from './db/pglite-database.ts';
 import { describePostgresUrl, openPostgres } from './db/postgres-database.ts';
 import { hashSeedPasswords } from './db/seed.ts';
 import { SEED, SMOKE_USER } from './db/seed-data.ts';
-import type { PublicTable } from './db/tables.ts';
-import { parseFaults } from './faults.ts';
+import { databaseFaultListener, restoreDetachedTables } from './db/fault-effects.ts';
+import { parseFaults, type FaultSwitchboard } from './faults.ts';
 import { createKeyRing } from './keys.ts';
 import { loadCatalog } from './rest/catalog.ts';
 
 export { SandboxConfigError } from './config-error.ts';
-export { FAULTS, type FaultName } from './faults.ts';
+export { FAULTS, FaultSwitchboard, type ActiveFaults, type FaultName } from './faults.ts';
 export { SEED, SEED_PASSWORDS, SMOKE_USER } from './db/seed-data.ts';
 
 export interface SandboxOptions {
@@ -34,6 +34,8 @@ export interface SandboxOptions {
   faults?: string;
   /** request and error lines; default: silent */
   log?: (line: string) => void;
+  /** lifetime of access tokens in seconds (default 3600, as Supabase); the fault session_expiry overrides it */
+  accessTokenTtl?: number;
 }
 
 export interface TargetEnv {
@@ -51,6 +53,8 @@ export interface RunningSandbox {
   env: TargetEnv;
   /** milliseconds from startSandbox() until it answered requests */
   readyMs: number;
+  /** the active faults; `faults.replace('api_slow=200')` switches them while the sandbox runs */
+  faults: FaultSwitchboard;
   stop(): Promise<void>;
 }
 
@@ -94,6 +98,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const port = checkPort(opts.port ?? 0);
   const host = opts.host ?? '127.0.0.1';
   if (opts.databaseUrl !== undefined) describePostgresUrl(opts.databaseUrl);
+  const accessTokenTtl = opts.accessTokenTtl;
+  if (accessTokenTtl !== undefined && (!Number.isSafeInteger(accessTokenTtl) || accessTokenTtl < 1)) {
+    throw new SandboxConfigError(`accessTokenTtl must be a positive whole number of seconds, not ${accessTokenTtl}`);
+  }
 
   // Hashing runs on libuv's thread pool while the database starts; it is awaited only if the database is new.
   const passwordHashes = hashSeedPasswords(SEED.users);
@@ -105,12 +113,23 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     ? await openPostgres(opts.databaseUrl, log)
     : await openPglite({ prepare: async (fresh) => void (await bootstrapDatabase(fresh, { ...content, hiddenTables: [] })), log });
   try {
-    await bootstrapDatabase(db, { ...content, hiddenTables: faults.valuesOf('rls_hide') as PublicTable[] });
+    // A table that fault table_missing moved away in a run that did not stop cleanly comes back first.
+    if (db.kind === 'postgres') await db.transaction((sql) => restoreDetachedTables(sql));
+    await bootstrapDatabase(db, { ...content, hiddenTables: [] });
     const catalog = await db.transaction((sql) => loadCatalog(sql));
+    faults.onFaultsChanged(
+      databaseFaultListener(db, async (sql) => {
+        // PostgREST's schema cache reload: the routes hold this object, so it is updated in place.
+        const fresh = await loadCatalog(sql);
+        catalog.tables = fresh.tables;
+        catalog.foreignKeys = fresh.foreignKeys;
+      }),
+    );
     const keys = await keyRing;
     let origin = '';
-    const auth = new AuthService({ db, keys, faults, origin: () => origin, log });
-    const app = createApp({ db, keys, auth, catalog, log });
+    const auth = new AuthService({ db, keys, faults, origin: () => origin, log, ...(accessTokenTtl !== undefined && { accessTokenTtlS: accessTokenTtl }) });
+    const app = createApp({ db, keys, auth, catalog, faults, log });
+    await faults.applyAll();
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
     const address = await listen(server, port, host);
     origin = originFor(host, address.port);
@@ -129,6 +148,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     return {
       baseUrl: origin,
       readyMs: Math.round(performance.now() - started),
+      faults,
       stop,
       env: {
         BASE_URL: origin,

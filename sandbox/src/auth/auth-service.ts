@@ -50,6 +50,20 @@ export interface AuthServiceOptions {
   /** the public origin, known once the server listens; tokens name `${origin}/auth/v1` as issuer */
   origin: () => string;
   log: (line: string) => void;
+  /** access token lifetime in seconds; default ACCESS_TOKEN_TTL_S. The fault session_expiry overrides it. */
+  accessTokenTtlS?: number;
+}
+
+/**
+ * What the API gateway answers when the auth server behind it is unreachable (fault auth_down): Kong's 503, no
+ * GoTrue headers. The pages' server code gets the same failure from its auth client.
+ */
+export const AUTH_UNREACHABLE = { status: 503, message: 'failure to get a peer from the ring-balancer' } as const;
+
+export class AuthUnreachableError extends AuthApiError {
+  constructor() {
+    super(AUTH_UNREACHABLE.status, 'unexpected_failure', AUTH_UNREACHABLE.message);
+  }
 }
 
 /** GoTrue's behaviour, shared by the /auth/v1 API and the server-rendered login page. */
@@ -59,7 +73,13 @@ export class AuthService {
 
   constructor(private readonly options: AuthServiceOptions) {}
 
+  /** Fault auth_down: nothing reaches the auth server. */
+  #reachable(): void {
+    if (this.options.faults.isOn('auth_down')) throw new AuthUnreachableError();
+  }
+
   async signInWithPassword(email: unknown, password: unknown): Promise<Session> {
+    this.#reachable();
     if (typeof email !== 'string' || email === '') {
       throw new AuthApiError(400, 'validation_failed', 'missing email or phone');
     }
@@ -90,6 +110,7 @@ export class AuthService {
 
   /** Rotates a refresh token: the old one is revoked, the answer carries a new one for the same session. */
   async refresh(refreshToken: unknown): Promise<Session> {
+    this.#reachable();
     if (typeof refreshToken !== 'string' || refreshToken === '') {
       throw new AuthApiError(400, 'validation_failed', 'refresh_token required');
     }
@@ -120,6 +141,7 @@ export class AuthService {
 
   /** The user behind a Bearer access token, with GoTrue's checks: signature, expiry, session and user still exist. */
   async authenticate(bearer: string | undefined): Promise<Authenticated> {
+    this.#reachable();
     if (!bearer) throw new AuthApiError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
     const verified = await this.options.keys.verify(bearer);
     if (!verified.ok) {
@@ -142,6 +164,7 @@ export class AuthService {
 
   /** Ends sessions; their refresh tokens go with them (on delete cascade). */
   async logout(bearer: string | undefined, scope: string | undefined): Promise<void> {
+    this.#reachable();
     const chosen = scope ?? 'global';
     if (chosen !== 'global' && chosen !== 'local' && chosen !== 'others') {
       throw new AuthApiError(400, 'validation_failed', 'Unsupported logout scope');
@@ -221,8 +244,14 @@ export class AuthService {
     return user;
   }
 
+  /** Seconds an access token lives: the fault session_expiry, else the configured lifetime, else an hour. */
+  get accessTokenTtlS(): number {
+    return this.options.faults.numberOf('session_expiry') ?? this.options.accessTokenTtlS ?? ACCESS_TOKEN_TTL_S;
+  }
+
   async #session(user: UserJson, sessionId: string, refreshToken: string): Promise<Session> {
     const iat = Math.floor(Date.now() / 1000);
+    const ttl = this.accessTokenTtlS;
     const accessToken = await this.options.keys.sign(
       {
         iss: `${this.options.origin()}/auth/v1`,
@@ -239,13 +268,13 @@ export class AuthService {
         session_id: sessionId,
         is_anonymous: user.is_anonymous,
       },
-      ACCESS_TOKEN_TTL_S,
+      ttl,
     );
     return {
       access_token: accessToken,
       token_type: 'bearer',
-      expires_in: ACCESS_TOKEN_TTL_S,
-      expires_at: iat + ACCESS_TOKEN_TTL_S,
+      expires_in: ttl,
+      expires_at: iat + ttl,
       refresh_token: refreshToken,
       user,
     };

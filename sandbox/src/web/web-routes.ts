@@ -3,6 +3,8 @@ import { AuthApiError } from '../auth/auth-error.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { UserJson } from '../auth/users.ts';
 import { asIdentity, type Database, type Sql } from '../db/database.ts';
+import type { ActiveFaults } from '../faults.ts';
+import type { KeyRing } from '../keys.ts';
 import { dataTable, escapeHtml, page } from './html.ts';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './session-cookie.ts';
 import { vehiclesPageBody, type VehicleListRow } from './vehicles-page.ts';
@@ -18,6 +20,8 @@ type WebEnv = { Variables: { viewer: Viewer } };
 export interface WebDependencies {
   db: Database;
   auth: AuthService;
+  faults: ActiveFaults;
+  keys: KeyRing;
 }
 
 const formatTime = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 16).replace('T', ' ') : '');
@@ -48,6 +52,8 @@ export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
       return { user, claims, accessToken: stored.access_token };
     } catch (error) {
       if (!(error instanceof AuthApiError)) throw error;
+      // The auth server is unreachable: no user for this request, but the session is kept for when it is back.
+      if (error.status >= 500) return undefined;
     }
     try {
       const session = await auth.refresh(stored.refresh_token);
@@ -56,7 +62,7 @@ export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
       return { user, claims, accessToken: session.access_token };
     } catch (error) {
       if (!(error instanceof AuthApiError)) throw error;
-      clearSessionCookie(c);
+      if (error.status < 500) clearSessionCookie(c);
       return undefined;
     }
   }
