@@ -83,7 +83,7 @@ export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
       return c.redirect('/dashboard', 303);
     } catch (error) {
       if (!(error instanceof AuthApiError)) throw error;
-      return c.html(loginForm(email, error.message), 400);
+      return c.html(loginForm(email, error.message), error.status >= 500 ? 503 : 400);
     }
   });
 
