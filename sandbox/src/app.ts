@@ -9,8 +9,11 @@ import { faultSwitchRoutes } from './http/fault-switch.ts';
 import { requireApiKey } from './http/gateway.ts';
 import { health } from './http/health.ts';
 import type { KeyRing } from './keys.ts';
+import type { MailCatcher } from './mail/mail-catcher.ts';
+import { mailRoutes } from './mail/mail-routes.ts';
 import type { Catalog } from './rest/catalog.ts';
 import { restRoutes } from './rest/rest-routes.ts';
+import { storageRoutes } from './storage/storage-routes.ts';
 import { escapeHtml, page } from './web/html.ts';
 import { webRoutes } from './web/web-routes.ts';
 
@@ -21,6 +24,8 @@ export interface AppDependencies {
   catalog: Catalog;
   /** read at request time: faults switched while the sandbox runs take effect at the next request */
   faults: FaultSwitchboard;
+  /** the local mail relay, readable at /__sandbox/mail */
+  mail: MailCatcher;
   log: (line: string) => void;
 }
 
@@ -37,7 +42,7 @@ const API_CORS = cors({
 });
 
 /** One origin for everything, as the brief's stand-in: the web pages, the Supabase API and the health check. */
-export function createApp({ db, keys, auth, catalog, faults, log }: AppDependencies): Hono {
+export function createApp({ db, keys, auth, catalog, faults, mail, log }: AppDependencies): Hono {
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -57,6 +62,9 @@ export function createApp({ db, keys, auth, catalog, faults, log }: AppDependenc
   app.use('/auth/v1/*', unreachableAuth(faults));
   app.route('/auth/v1', authRoutes(auth, keys, log));
   app.route('/rest/v1', restRoutes({ db, keys, catalog, log }));
+  app.use('/storage/v1/*', API_CORS);
+  app.route('/storage/v1', storageRoutes({ db, keys, faults, log }));
+  app.route('/__sandbox/mail', mailRoutes(mail, keys));
   app.get('/api/health', (c) => health(c, db, faults));
   app.route('/', webRoutes({ db, auth, faults, keys }));
 

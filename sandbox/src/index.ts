@@ -9,7 +9,8 @@ import { createApp } from './app.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { SandboxConfigError } from './config-error.ts';
 import { bootstrapDatabase } from './db/bootstrap.ts';
-import type { Database } from './db/database.ts';
+import type { ListeningDatabase } from './db/database.ts';
+import { applyDbFaults } from './db/db-faults.ts';
 import { openPglite } from './db/pglite-database.ts';
 import { describePostgresUrl, openPostgres } from './db/postgres-database.ts';
 import { hashSeedPasswords } from './db/seed.ts';
@@ -17,6 +18,9 @@ import { SEED, SMOKE_USER } from './db/seed-data.ts';
 import { databaseFaultListener, restoreDetachedTables } from './db/fault-effects.ts';
 import { parseFaults, type FaultSwitchboard } from './faults.ts';
 import { createKeyRing } from './keys.ts';
+import { MailCatcher } from './mail/mail-catcher.ts';
+import { MailSender } from './mail/mail-sender.ts';
+import { RealtimeServer } from './realtime/realtime-server.ts';
 import { loadCatalog } from './rest/catalog.ts';
 
 export { SandboxConfigError } from './config-error.ts';
@@ -109,9 +113,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const keyRing = createKeyRing();
 
   const content = { seed: SEED, passwordHashes: () => passwordHashes };
-  const db: Database = opts.databaseUrl
+  const db: ListeningDatabase = opts.databaseUrl
     ? await openPostgres(opts.databaseUrl, log)
     : await openPglite({ prepare: async (fresh) => void (await bootstrapDatabase(fresh, { ...content, hiddenTables: [] })), log });
+  // Started services, stopped in reverse order (at stop, or when the start fails half-way).
+  const services: (() => Promise<void>)[] = [];
+  const stopServices = async () => {
+    for (const stopService of services.reverse()) await stopService().catch((error: Error) => log(`stop: ${error.message}`));
+  };
   try {
     // A table that fault table_missing moved away in a run that did not stop cleanly comes back first.
     if (db.kind === 'postgres') await db.transaction((sql) => restoreDetachedTables(sql));
@@ -125,12 +134,23 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         catalog.foreignKeys = fresh.foreignKeys;
       }),
     );
+    // The trigger functions read the database-level faults from sandbox.faults.
+    faults.onFaultsChanged((active) => applyDbFaults(db, active));
     const keys = await keyRing;
+    const mail = new MailCatcher(faults, log);
+    await mail.start();
+    services.push(() => mail.stop());
+    const mailSender = new MailSender(db, mail.port, log);
+    await mailSender.start();
+    services.push(() => mailSender.stop());
     let origin = '';
     const auth = new AuthService({ db, keys, faults, origin: () => origin, log, ...(accessTokenTtl !== undefined && { accessTokenTtlS: accessTokenTtl }) });
-    const app = createApp({ db, keys, auth, catalog, faults, log });
+    const app = createApp({ db, keys, auth, catalog, faults, mail, log });
     await faults.applyAll();
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    const realtime = new RealtimeServer({ db, keys, faults, log });
+    await realtime.attach(server);
+    services.push(() => realtime.close(server));
     const address = await listen(server, port, host);
     origin = originFor(host, address.port);
     log(`sandbox listening on ${origin} (${db.description})`);
@@ -142,6 +162,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         // Keep-alive connections would hold close() open until they time out.
         server.closeAllConnections();
         await closed;
+        await stopServices();
         await db.close();
       })());
 
@@ -161,6 +182,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       },
     };
   } catch (error) {
+    await stopServices();
     await db.close().catch(() => undefined);
     throw error;
   }

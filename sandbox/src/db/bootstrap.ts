@@ -1,6 +1,6 @@
 import type { Database, Sql } from './database.ts';
 import { policyName, rowLevelSecuritySql } from './policies.ts';
-import { schemaSql } from './schema.ts';
+import { domainSql, domainVersion, schemaSql } from './schema.ts';
 import { seedDatabase } from './seed.ts';
 import type { SeedData } from './seed-data.ts';
 import type { PublicTable } from './tables.ts';
@@ -28,6 +28,21 @@ begin
   end if;
 end $$;`;
 
+/**
+ * Runs domain.sql when the database does not record this version of it: after the seed on a new database (the
+ * seed is written as it stands, without the rules' side effects), and once on a database an older sandbox made.
+ */
+async function applyDomain(sql: Sql): Promise<void> {
+  const version = domainVersion();
+  await sql.exec(`create schema if not exists sandbox;
+create table if not exists sandbox.domain_version (version text not null);`);
+  const { rows } = await sql.query<{ version: string }>(`select version from sandbox.domain_version`);
+  if (rows[0]?.version === version) return;
+  await sql.exec(domainSql());
+  await sql.query(`delete from sandbox.domain_version`);
+  await sql.query(`insert into sandbox.domain_version (version) values ($1)`, [version]);
+}
+
 export interface BootstrapOptions {
   seed: SeedData;
   /** email → password hash; awaited only when the database is new */
@@ -48,6 +63,7 @@ export async function bootstrapDatabase(db: Database, options: BootstrapOptions)
       await sql.exec(schemaSql());
       await seedDatabase(sql, options.seed, await options.passwordHashes());
     }
+    await applyDomain(sql);
     await sql.exec(rowLevelSecuritySql());
     for (const table of options.hiddenTables) {
       await sql.exec(`drop policy if exists ${policyName(table, 'select')} on public.${table};`);

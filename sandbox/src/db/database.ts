@@ -24,6 +24,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** A database the sandbox opened itself, which can also tell it about commits (Realtime, the mail sender). */
+export interface ListeningDatabase extends Database {
+  /**
+   * Calls `onNotify(payload)` after every committed transaction that ran `pg_notify(channel, payload)`, this
+   * process's or (on PostgreSQL) anyone's (PostgreSQL folds repeats of one payload in a transaction into one). Resolves once listening; the function it resolves to stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
 /** The PostgreSQL roles a request can run as, as in Supabase. */
 export const API_ROLES = ['anon', 'authenticated', 'service_role'] as const;
 export type ApiRole = (typeof API_ROLES)[number];

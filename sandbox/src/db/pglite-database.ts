@@ -1,5 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Database, Sql } from './database.ts';
+import type { Database, ListeningDatabase, Sql } from './database.ts';
 import { DEFAULT_SNAPSHOT_DIR, discardSnapshot, readSnapshot, saveSnapshot, snapshotKey } from './pglite-snapshot.ts';
 
 function wrap(tx: Transaction): Sql {
@@ -18,13 +18,18 @@ function wrap(tx: Transaction): Sql {
  * PGlite runs one statement at a time, so every request is one `transaction()`: PGlite queues them, which
  * serialises requests the way a single connection would.
  */
-async function asDatabase(pg: PGlite): Promise<Database> {
+async function asDatabase(pg: PGlite): Promise<ListeningDatabase> {
   // Supabase databases run in UTC; timestamps in JSON answers then read "+00:00".
   await pg.exec(`set timezone to 'UTC'`);
   return {
     kind: 'pglite',
     description: 'PGlite (in memory)',
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    // PGlite is one session: it hears its own notifications, after the commit, as PostgreSQL does.
+    listen: async (channel, onNotify) => {
+      const unlisten = await pg.listen(channel, (payload) => onNotify(payload));
+      return () => unlisten();
+    },
     close: () => pg.close(),
   };
 }
@@ -38,7 +43,7 @@ export interface PgliteOptions {
 }
 
 /** PostgreSQL compiled to WebAssembly, in memory: from the snapshot of a prepared database when there is one. */
-export async function openPglite({ prepare, snapshotDir = DEFAULT_SNAPSHOT_DIR, log = () => {} }: PgliteOptions): Promise<Database> {
+export async function openPglite({ prepare, snapshotDir = DEFAULT_SNAPSHOT_DIR, log = () => {} }: PgliteOptions): Promise<ListeningDatabase> {
   const key = snapshotDir === null ? undefined : await snapshotKey();
   const snapshot = key === undefined ? undefined : await readSnapshot(snapshotDir!, key);
   if (snapshot) {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SandboxConfigError } from '../config-error.ts';
-import type { Database, Sql } from './database.ts';
+import type { ListeningDatabase, Sql } from './database.ts';
+import { quoteIdent } from './identifiers.ts';
 
 /** host:port/database of a postgres:// URL, for messages: the password never leaves this function. */
 export function describePostgresUrl(url: string): string {
@@ -30,7 +31,7 @@ function wrap(client: pg.PoolClient): Sql {
 }
 
 /** A real PostgreSQL server: one pooled connection per request, so requests run concurrently. */
-export async function openPostgres(url: string, log: (line: string) => void): Promise<Database> {
+export async function openPostgres(url: string, log: (line: string) => void): Promise<ListeningDatabase> {
   const where = describePostgresUrl(url);
   // Supabase databases run in UTC; timestamps in JSON answers then read "+00:00".
   const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c TimeZone=UTC' });
@@ -62,6 +63,17 @@ export async function openPostgres(url: string, log: (line: string) => void): Pr
         // A connection that could not even roll back is discarded rather than handed to the next request.
         client.release(broken);
       }
+    },
+    // A connection of its own per channel: LISTEN lasts as long as the session, and pooled sessions are shared.
+    async listen(channel, onNotify) {
+      const listener = new pg.Client({ connectionString: url });
+      listener.on('error', (error) => log(`database listener lost: ${error.message}`));
+      listener.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      await listener.connect();
+      await listener.query(`listen ${quoteIdent(channel)}`);
+      return () => listener.end();
     },
     close: () => pool.end(),
   };

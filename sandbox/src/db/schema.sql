@@ -280,6 +280,9 @@ declare
   new_json jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
   row_json jsonb := coalesce(new_json, old_json);
 begin
+  if sandbox.fault_on('audit_off') then
+    return null;
+  end if;
   insert into public.audit_logs (corporate_id, actor_id, table_name, record_id, action, old_row, new_row)
   values (
     case when tg_table_name = 'corporates' then (row_json ->> 'id')::uuid else (row_json ->> 'corporate_id')::uuid end,

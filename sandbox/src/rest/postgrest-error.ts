@@ -36,6 +36,8 @@ export function isDatabaseError(error: unknown): error is DatabaseErrorLike {
  */
 export function statusForSqlState(code: string, role: ApiRole, isRead: boolean): number {
   if (code === '42501') return role === 'anon' ? 401 : 403;
+  // raise … using errcode = 'PT404': PostgREST answers with that HTTP status.
+  if (/^PT[1-5]\d\d$/.test(code)) return Number(code.slice(2));
   if (code === '23503' || code === '23505') return 409;
   if (code === '42883' || code === '42P01') return 404;
   if (code === '25006') return 405;

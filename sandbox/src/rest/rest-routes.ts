@@ -5,6 +5,7 @@ import type { KeyRing } from '../keys.ts';
 import type { Catalog } from './catalog.ts';
 import { fromDatabaseError, isDatabaseError, PostgrestError } from './postgrest-error.ts';
 import { parseQuery, type ParsedQuery } from './query-params.ts';
+import { callFunction, queryArguments } from './rpc.ts';
 import { buildDelete, buildInsert, buildRead, buildUpdate, type ResultRow, type Statement } from './sql-builder.ts';
 
 const OBJECT_MEDIA_TYPE = 'application/vnd.pgrst.object+json';
@@ -63,8 +64,12 @@ function singleRowError(count: number): PostgrestError {
 }
 
 async function readBody(c: Context): Promise<unknown> {
+  return readBodyText(await c.req.text());
+}
+
+async function readBodyText(text: string): Promise<unknown> {
   try {
-    return JSON.parse(await c.req.text());
+    return JSON.parse(text);
   } catch {
     throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json');
   }
@@ -163,9 +168,36 @@ export function restRoutes({ db, keys, catalog, log }: RestDependencies): Hono<R
     return respond(c, representation ? success.representation : success.minimal, result.rows, { 'Content-Range': range });
   }
 
-  app.post('/rpc/:fn', (c) => {
-    throw new PostgrestError(404, 'PGRST202', `Could not find the function public.${c.req.param('fn')} without parameters in the schema cache`);
-  });
+  /** `rpc()`: POST with a JSON object of named arguments, GET / HEAD with them in the query string. */
+  async function rpc(c: RestContext) {
+    const who = await identified(c);
+    const read = c.req.method === 'GET' || c.req.method === 'HEAD';
+    checkProfile(c, read ? 'accept-profile' : 'content-profile');
+    let args: Record<string, unknown>;
+    if (read) {
+      args = queryArguments(new URL(c.req.url).searchParams);
+    } else {
+      const text = await c.req.text();
+      const body = text.trim() === '' ? {} : await readBodyText(text);
+      if (!isRecord(body)) throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json');
+      args = body;
+    }
+    const result = await asIdentity(db, who, (sql) => callFunction(sql, c.req.param('fn') ?? '', args));
+    if (result.body === null) return c.body(null, 204);
+    if (wantsObject(c) && result.isSet) {
+      const rows = JSON.parse(result.body) as unknown[];
+      if (rows.length !== 1) throw singleRowError(rows.length);
+      return respond(c, 200, { body: '', first: JSON.stringify(rows[0]), page_count: 1 }, {});
+    }
+    const range = result.isSet ? (result.count === 0 ? '*' : `0-${result.count - 1}`) : '0-0';
+    const total = preferences(c).has('count') ? String(result.count) : '*';
+    c.header('Content-Range', `${range}/${total}`);
+    if (c.req.method === 'HEAD') return c.body(null, 200);
+    c.header('Content-Type', 'application/json; charset=utf-8');
+    return c.body(result.body, 200);
+  }
+  app.post('/rpc/:fn', rpc);
+  app.get('/rpc/:fn', rpc);
 
   app.post('/:table', (c) =>
     write(

@@ -1,0 +1,12 @@
+-- The sandbox schema: what the sandbox process tells SQL. The API roles have no access to it. Idempotent; it runs
+-- before schema.sql on a new database and before domain.sql, because trigger functions of both read it.
+
+create schema if not exists sandbox;
+revoke all on schema sandbox from public;
+
+-- Database-level faults that are on (applyDbFaults() in db-faults.ts keeps it equal to the running faults).
+create table if not exists sandbox.faults (name text primary key);
+
+create or replace function sandbox.fault_on(fault text) returns boolean
+language sql stable security definer set search_path = pg_catalog, pg_temp
+as $$ select exists (select 1 from sandbox.faults where name = fault) $$;
