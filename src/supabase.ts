@@ -3,6 +3,7 @@
  * when the client is built, so `ws` is passed in. Sessions stay in memory, never refreshed behind our back,
  * and reads are not retried: a smoke check must see the first answer, not the third.
  */
+import './node20-notice.ts';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 

@@ -1,0 +1,227 @@
+/**
+ * What one monitoring cycle measures. Every latency is a wall-clock interval measured here, in this process:
+ * - API: from just before `fetch()` to the last byte of the body (connection set-up included);
+ * - database: from just before the probe query is sent to its result (one pooled connection, already open);
+ * - realtime: from just before the write request is sent to the moment the change event reaches the callback.
+ * docs/measurement.md repeats this for every figure the suite reports.
+ */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import type { LoadRequest } from '../../load/profiles.ts';
+import { LatencyHistogram } from '../measure/latency-histogram.ts';
+import { describeError } from '../supabase.ts';
+
+export interface ApiProbeResult {
+  p95Ms?: number;
+  requests: number;
+  failed: number;
+  /** The health endpoint answered 2xx: the API is up. */
+  healthy: boolean;
+  latencies: number[];
+  note?: string;
+}
+
+export async function probeApi(origin: string, requests: LoadRequest[], samples: number, healthPath: string, timeoutMs = 10_000): Promise<ApiProbeResult> {
+  const histogram = new LatencyHistogram();
+  const latencies: number[] = [];
+  let failed = 0;
+  let healthy = false;
+  const problems = new Map<string, number>();
+  for (let i = 0; i < samples; i++) {
+    const r = requests[i % requests.length]!;
+    const started = performance.now();
+    try {
+      const res = await fetch(new URL(r.path, origin), { method: r.method, headers: r.headers, body: r.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      await res.arrayBuffer();
+      const elapsed = performance.now() - started;
+      histogram.record(elapsed);
+      latencies.push(elapsed);
+      const ok = res.status >= 200 && res.status < 400;
+      if (!ok) {
+        failed++;
+        problems.set(`HTTP ${res.status}`, (problems.get(`HTTP ${res.status}`) ?? 0) + 1);
+      }
+      if (ok && r.path === healthPath) healthy = true;
+    } catch (e) {
+      failed++;
+      const reason = (e as Error).name === 'TimeoutError' ? 'timeout' : ((e as { cause?: { code?: string } }).cause?.code ?? 'network error');
+      problems.set(reason, (problems.get(reason) ?? 0) + 1);
+    }
+  }
+  const note = problems.size > 0 ? [...problems].map(([k, n]) => `${n}× ${k}`).join(', ') : undefined;
+  return { p95Ms: histogram.count > 0 ? histogram.percentile(95) : undefined, requests: samples, failed, healthy, latencies, note };
+}
+
+export interface DbProbe {
+  measure(samples: number): Promise<{ p95Ms?: number; connections?: number; note?: string }>;
+  close(): Promise<void>;
+}
+
+/** Direct Postgres probe through SUPABASE_DB_URL: p95 of a probe query and the database's connection count. */
+export function databaseProbe(dbUrl: string | undefined, query = 'select count(*) from public.vehicles'): DbProbe {
+  if (!dbUrl) return { measure: async () => ({ note: 'not configured (SUPABASE_DB_URL)' }), close: async () => undefined };
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 1, connectionTimeoutMillis: 10_000 });
+  return {
+    async measure(samples) {
+      const histogram = new LatencyHistogram();
+      try {
+        const client = await pool.connect();
+        try {
+          for (let i = 0; i < samples; i++) {
+            const started = performance.now();
+            await client.query(query);
+            histogram.record(performance.now() - started);
+          }
+          const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = current_database()');
+          return { p95Ms: histogram.percentile(95), connections: Number(rows[0]?.n) };
+        } finally {
+          client.release();
+        }
+      } catch (e) {
+        return { note: `❌ ${(e as Error).message.split('\n')[0]}` };
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export interface SentryProbeConfig {
+  token?: string;
+  org?: string;
+  project?: string;
+  /** Sentry's API origin; sentry.io unless self-hosted. */
+  baseUrl?: string;
+}
+
+/** Unresolved issues seen in the last window, by level: fatal counts as critical, error as high. */
+export async function probeSentry(cfg: SentryProbeConfig, windowMinutes: number): Promise<{ critical?: number; high?: number; note?: string }> {
+  if (!cfg.token || !cfg.org || !cfg.project) return { note: 'not configured' };
+  const base = cfg.baseUrl ?? 'https://sentry.io';
+  const count = async (level: string) => {
+    const url = new URL(`/api/0/projects/${encodeURIComponent(cfg.org!)}/${encodeURIComponent(cfg.project!)}/issues/`, base);
+    url.searchParams.set('query', `is:unresolved level:${level} lastSeen:-${Math.max(1, Math.ceil(windowMinutes))}m`);
+    url.searchParams.set('limit', '100');
+    const res = await fetch(url, { headers: { authorization: `Bearer ${cfg.token}` }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`Sentry answered HTTP ${res.status}`);
+    return ((await res.json()) as unknown[]).length;
+  };
+  try {
+    return { critical: await count('fatal'), high: await count('error') };
+  } catch (e) {
+    return { note: `❌ ${(e as Error).message}` };
+  }
+}
+
+/**
+ * A synthetic vehicle in the smoke tenant that the monitor writes to every cycle: each write must be readable
+ * back (else data loss) and must arrive as a realtime event (the latency). Its plate carries the run id, and it
+ * is deleted when the window closes; leftovers of killed runs are swept at the next start.
+ */
+export const PROBE_PLATE_PREFIX = 'MON-';
+
+export interface RealtimeProbe {
+  /** Writes `samples` times; returns the p95 write-to-event latency and whether every write read back. */
+  measure(samples: number, timeoutMs?: number): Promise<{ p95Ms?: number; samples: number; note?: string; dataLoss?: string }>;
+  close(): Promise<void>;
+}
+
+export async function sweepProbeVehicles(client: SupabaseClient, olderThan: Date): Promise<number> {
+  const { data } = await client.from('vehicles').delete().like('plate', `${PROBE_PLATE_PREFIX}%`).lt('created_at', olderThan.toISOString()).select('id');
+  return data?.length ?? 0;
+}
+
+export async function openRealtimeProbe(client: SupabaseClient, runId: string): Promise<RealtimeProbe> {
+  const { data: branch, error: branchError } = await client.from('branches').select('id, corporate_id').limit(1).maybeSingle();
+  if (branchError || !branch) throw new Error(`no branch visible to the smoke user (${branchError ? describeError(branchError) : '0 rows'})`);
+  const plate = `${PROBE_PLATE_PREFIX}${runId.slice(-13)}`;
+  const { data: vehicle, error } = await client
+    .from('vehicles')
+    .insert({ corporate_id: branch.corporate_id, branch_id: branch.id, plate, make: 'Synthetic', model: `monitor ${runId}`, year: 2024 })
+    .select('id')
+    .single();
+  if (error || !vehicle) throw new Error(`cannot create the probe vehicle (${describeError(error)})`);
+  const vehicleId = vehicle.id as string;
+
+  const waiters = new Map<number, (at: number) => void>();
+  const channel = client.channel(`monitor-${runId}`).on(
+    'postgres_changes',
+    { event: 'UPDATE', schema: 'public', table: 'vehicles', filter: `id=eq.${vehicleId}` },
+    (payload) => {
+      const at = performance.now();
+      const km = (payload.new as { odometer_km?: number }).odometer_km;
+      if (km !== undefined) waiters.get(km)?.(at);
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('realtime channel not subscribed within 10 s')), 10_000);
+    channel.subscribe((status, err) => {
+      if (status === 'SUBSCRIBED') {
+        clearTimeout(timer);
+        resolve();
+      } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
+        clearTimeout(timer);
+        reject(new Error(`realtime channel ${status}${err ? `: ${err.message}` : ''}`));
+      }
+    });
+  });
+
+  let odometer = 0;
+  /** One write; resolves with the latency to its event, or undefined when no event came in time. */
+  const writeAndWait = async (timeoutMs: number): Promise<{ latency?: number; readBack: boolean }> => {
+    const km = ++odometer;
+    const arrived = new Promise<number | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      waiters.set(km, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
+    const started = performance.now();
+    const { error: writeError } = await client.from('vehicles').update({ odometer_km: km }).eq('id', vehicleId);
+    if (writeError) throw new Error(`probe write failed (${describeError(writeError)})`);
+    const at = await arrived;
+    waiters.delete(km);
+    const { data: row } = await client.from('vehicles').select('odometer_km').eq('id', vehicleId).maybeSingle();
+    return { latency: at === undefined ? undefined : at - started, readBack: row?.odometer_km === km };
+  };
+
+  let live = false;
+  return {
+    async measure(samples, timeoutMs = 10_000) {
+      try {
+        // SUBSCRIBED alone proves nothing: events written right after it can be missed. Measure only once one
+        // write has come back as an event.
+        if (!live) {
+          const first = await writeAndWait(timeoutMs);
+          if (first.latency === undefined) {
+            return { samples: 0, note: `no event within ${timeoutMs / 1000} s of a write`, dataLoss: first.readBack ? undefined : 'probe write not readable' };
+          }
+          live = true;
+        }
+        const histogram = new LatencyHistogram();
+        let missed = 0;
+        let lost: string | undefined;
+        for (let i = 0; i < samples; i++) {
+          const r = await writeAndWait(timeoutMs);
+          if (!r.readBack) lost = `synthetic vehicle ${plate}: odometer written as ${odometer}, then not readable`;
+          if (r.latency === undefined) {
+            // One missing event is enough to report; waiting out the timeout for every sample would stall the window.
+            missed++;
+            break;
+          }
+          histogram.record(r.latency);
+        }
+        if (histogram.count === 0) return { samples: 0, note: `no event within ${timeoutMs / 1000} s of ${samples} writes`, dataLoss: lost };
+        return { p95Ms: histogram.percentile(95), samples: histogram.count, note: missed > 0 ? `${missed} of ${samples} events missing` : undefined, dataLoss: lost };
+      } catch (e) {
+        return { samples: 0, note: (e as Error).message };
+      }
+    },
+    async close() {
+      await client.removeChannel(channel);
+      // An open realtime socket keeps the process alive; close it explicitly.
+      await client.realtime.disconnect();
+      await client.from('vehicles').delete().eq('id', vehicleId);
+    },
+  };
+}
