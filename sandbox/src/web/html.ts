@@ -1,3 +1,5 @@
+import { APP_BUNDLE_PATH } from './assets.ts';
+
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -18,6 +20,10 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;
 label{display:block;margin:.75rem 0 .25rem}input,select,button{font:inherit;padding:.35rem .5rem}
 .filters{display:flex;gap:1.5rem;align-items:end;margin-bottom:1rem}.filters label{margin:0 0 .25rem}
 [role=alert]{color:#a61b1b;font-weight:600}.card{background:#fff;padding:1.5rem;max-width:360px}
+[role=tablist]{display:flex;gap:.25rem;border-bottom:1px solid #bcccdc;margin:1rem 0}
+[role=tab]{border:0;background:none;padding:.5rem .9rem;cursor:pointer}[role=tab][aria-selected=true]{border-bottom:3px solid #102a43;font-weight:600}
+[role=tabpanel]{background:#fff;padding:1rem}dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
+form.panel{background:#fff;padding:1rem 1.5rem;margin:1rem 0}fieldset{border:1px solid #d9e2ec;margin:.75rem 0}fieldset label{display:inline;margin:0 1rem 0 .25rem}
 `;
 
 export interface Layout {
@@ -26,6 +32,20 @@ export interface Layout {
   /** the signed-in user's email: shows the navigation and the sign-out button */
   signedInAs?: string;
   current?: string;
+  /** data for the app's browser code (app.js); when given, the page loads that code after it has loaded */
+  app?: Record<string, unknown>;
+}
+
+/** JSON inside a <script> element: nothing in it may close the element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll('<', '\\u003c');
+
+/**
+ * The app's code is requested once the page has loaded, like a hydrating bundle: the page is usable as HTML at
+ * once and interactive when the code has arrived.
+ */
+function appScripts(app: Record<string, unknown>): string {
+  return `<script type="application/json" id="app-config">${scriptJson(app)}</script>
+<script>addEventListener('load',()=>{const s=document.createElement('script');s.src='${APP_BUNDLE_PATH}';document.body.append(s)})</script>`;
 }
 
 const NAV = [
@@ -35,7 +55,7 @@ const NAV = [
   ['/inspections', 'Inspections'],
 ] as const;
 
-export function page({ title, body, signedInAs, current }: Layout): string {
+export function page({ title, body, signedInAs, current, app }: Layout): string {
   const header = signedInAs
     ? `<header><strong>Marsana Fleet</strong><nav aria-label="Main">${NAV.map(
         ([href, label]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${label}</a>`,
@@ -44,14 +64,27 @@ export function page({ title, body, signedInAs, current }: Layout): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Marsana Fleet</title><style>${STYLE}</style></head>
-<body>${header}<main>${body}</main></body></html>`;
+<body>${header}<main>${body}</main>${app ? appScripts(app) : ''}</body></html>`;
 }
 
-/** A table with an accessible name; cells are escaped here. */
-export function dataTable(name: string, headers: readonly string[], rows: readonly (readonly unknown[])[], rowAttributes?: (index: number) => string): string {
+/** Markup that a table cell takes as it is (already escaped by whoever made it). */
+export interface RawHtml {
+  html: string;
+}
+export const raw = (html: string): RawHtml => ({ html });
+const isRaw = (value: unknown): value is RawHtml => typeof value === 'object' && value !== null && 'html' in value;
+
+/** A table with an accessible name; cells are escaped here unless they are `raw(…)`. */
+export function dataTable(
+  name: string,
+  headers: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  rowAttributes?: (index: number) => string,
+  tableAttributes = '',
+): string {
   const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
   const body = rows
-    .map((cells, i) => `<tr${rowAttributes ? ` ${rowAttributes(i)}` : ''}>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .map((cells, i) => `<tr${rowAttributes ? ` ${rowAttributes(i)}` : ''}>${cells.map((cell) => `<td>${isRaw(cell) ? cell.html : escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table aria-label="${escapeHtml(name)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<table aria-label="${escapeHtml(name)}"${tableAttributes ? ` ${tableAttributes}` : ''}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

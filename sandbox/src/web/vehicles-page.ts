@@ -1,55 +1,48 @@
 import { VEHICLE_STATUSES } from '../db/seed-data.ts';
-import { dataTable, escapeHtml } from './html.ts';
+import { dataTable, escapeHtml, raw } from './html.ts';
 
 export interface VehicleListRow {
+  id: string;
   plate: string;
   make: string;
   model: string;
   status: string;
+  branch_id: string | null;
   branch: string | null;
 }
 
-// Filters in the browser, as the app's client component does: rows stay in the DOM and are hidden.
-const FILTER_SCRIPT = `
-(() => {
-  const search = document.getElementById('vehicle-search');
-  const status = document.getElementById('vehicle-status');
-  const rows = Array.from(document.querySelectorAll('table[aria-label="Vehicles"] tbody tr'));
-  const noMatch = document.getElementById('no-match');
-  function apply() {
-    const term = search.value.trim().toLowerCase();
-    let visible = 0;
-    for (const row of rows) {
-      const show = row.dataset.search.includes(term) && (!status.value || row.dataset.status === status.value);
-      row.hidden = !show;
-      if (show) visible++;
-    }
-    noMatch.hidden = rows.length === 0 || visible > 0;
-  }
-  search.addEventListener('input', apply);
-  status.addEventListener('change', apply);
-  apply();
-})();`;
+export interface BranchOption {
+  id: string;
+  name: string;
+}
 
-export function vehiclesPageBody(vehicles: readonly VehicleListRow[]): string {
-  const options = [`<option value="">All statuses</option>`, ...VEHICLE_STATUSES.map((s) => `<option value="${s}">${s}</option>`)];
+const option = (value: string, label: string) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+
+/**
+ * The vehicles list. The app's browser code (client/app.js) filters the rows in place (search, status, branch;
+ * rows stay in the DOM and are hidden) and keeps the list live over Realtime.
+ */
+export function vehiclesPageBody(vehicles: readonly VehicleListRow[], branches: readonly BranchOption[]): string {
+  const statuses = [option('', 'All statuses'), ...VEHICLE_STATUSES.map((s) => option(s, s))];
+  const branchOptions = [option('', 'All branches'), ...branches.map((b) => option(b.id, b.name))];
   const table = dataTable(
     'Vehicles',
     ['Plate', 'Make', 'Model', 'Status', 'Branch'],
-    vehicles.map((v) => [v.plate, v.make, v.model, v.status, v.branch ?? '']),
+    vehicles.map((v) => [raw(`<a href="/vehicles/${escapeHtml(v.id)}">${escapeHtml(v.plate)}</a>`), v.make, v.model, v.status, v.branch ?? '']),
     (i) => {
       const v = vehicles[i]!;
       const haystack = `${v.plate} ${v.make} ${v.model}`.toLowerCase();
-      return `data-search="${escapeHtml(haystack)}" data-status="${escapeHtml(v.status)}"`;
+      return `data-id="${escapeHtml(v.id)}" data-search="${escapeHtml(haystack)}" data-status="${escapeHtml(v.status)}" data-branch="${escapeHtml(v.branch_id ?? '')}"`;
     },
+    'data-vehicles-list',
   );
   return `<h1>Vehicles</h1>
 <div class="filters">
   <div><label for="vehicle-search">Search vehicles</label><input id="vehicle-search" type="search" autocomplete="off"></div>
-  <div><label for="vehicle-status">Status</label><select id="vehicle-status">${options.join('')}</select></div>
+  <div><label for="vehicle-status">Status</label><select id="vehicle-status">${statuses.join('')}</select></div>
+  <div><label for="vehicle-branch">Branch</label><select id="vehicle-branch">${branchOptions.join('')}</select></div>
 </div>
 ${table}
 ${vehicles.length === 0 ? '<p>No vehicles</p>' : ''}
-<p id="no-match" role="status" hidden>No vehicles match</p>
-<script>${FILTER_SCRIPT}</script>`;
+<p id="no-match" role="status" hidden>No vehicles match</p>`;
 }

@@ -6,7 +6,10 @@ import { asIdentity, type Database, type Sql } from '../db/database.ts';
 import type { ActiveFaults } from '../faults.ts';
 import type { KeyRing } from '../keys.ts';
 import { dataTable, escapeHtml, page } from './html.ts';
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './session-cookie.ts';
+import { assetRoutes, MAPS_KEY } from './assets.ts';
+import { CHECKLIST, handshakesPageBody, inspectionsPageBody, type BranchChoice, type HandshakeRow, type InspectionRow, type VehicleChoice } from './forms-pages.ts';
+import { clearSessionCookie, readSessionCookie, SESSION_COOKIE, writeSessionCookie } from './session-cookie.ts';
+import { vehiclePageBody, type VehiclePageData } from './vehicle-page.ts';
 import { vehiclesPageBody, type VehicleListRow } from './vehicles-page.ts';
 
 interface Viewer {
@@ -24,7 +27,50 @@ export interface WebDependencies {
   keys: KeyRing;
 }
 
-const formatTime = (value: unknown) => (value instanceof Date ? value.toISOString().slice(0, 16).replace('T', ' ') : '');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A timestamp as the pages show it, "2026-01-31 14:05" (UTC), formatted by Postgres. */
+const timeText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD HH24:MI')`;
+
+/** Everything the vehicle details page shows, read as the user; undefined when the vehicle is not theirs or not there. */
+async function vehiclePageData(sql: Sql, id: string): Promise<VehiclePageData | undefined> {
+  const vehicle = (await sql.query<VehiclePageData['vehicle'] & { branch_id: string }>(
+    `select v.id, v.plate, v.make, v.model, v.year, v.status, v.odometer_km, v.branch_id, b.name as branch,
+            coalesce(l.lat, v.lat) as lat, coalesce(l.lng, v.lng) as lng
+       from public.vehicles v
+       left join public.branches b on b.id = v.branch_id
+       left join lateral (select lat, lng from public.vehicle_locations where vehicle_id = v.id order by recorded_at desc limit 1) l on true
+      where v.id = $1`,
+    [id],
+  )).rows[0];
+  if (!vehicle) return undefined;
+  const [documents, inspections, history, geofences] = await Promise.all([
+    sql.query<VehiclePageData['documents'][number]>(
+      `select kind, number, expires_on::text as expires_on from public.vehicle_documents where vehicle_id = $1 order by expires_on nulls last, kind`,
+      [id],
+    ),
+    sql.query<VehiclePageData['inspections'][number]>(
+      `select i.result, p.full_name as inspector, ${timeText('i.inspected_at')} as inspected_at
+         from public.inspections i left join public.profiles p on p.id = i.inspector_id
+        where i.vehicle_id = $1 order by i.inspected_at desc`,
+      [id],
+    ),
+    sql.query<VehiclePageData['history'][number]>(
+      `select ${timeText('a.created_at')} as created_at, a.action, a.table_name, p.email as actor,
+              (select array_agg(k order by k) from jsonb_object_keys(coalesce(a.new_row, '{}')) k
+                where k not in ('updated_at', 'created_at')
+                  and (a.old_row is null or a.old_row -> k is distinct from a.new_row -> k)) as changed
+         from public.audit_logs a left join public.profiles p on p.id = a.actor_id
+        where a.record_id = $1 or (a.new_row ->> 'vehicle_id') = $1::text or (a.old_row ->> 'vehicle_id') = $1::text
+        order by a.created_at desc, a.id limit 100`,
+      [id],
+    ),
+    sql.query<NonNullable<VehiclePageData['geofence']>>(
+      `select name, center_lat, center_lng, radius_m from public.geofences where branch_id = $1 order by name limit 1`,
+      [vehicle.branch_id],
+    ),
+  ]);
+  return { vehicle, documents: documents.rows, inspections: inspections.rows, history: history.rows, geofence: geofences.rows[0] };
+}
 
 function loginForm(email = '', error?: string): string {
   return page({
@@ -40,8 +86,9 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 }
 
 /** The Marsana Fleet pages, rendered on the server; data is read as the signed-in user, so row-level security applies. */
-export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
+export function webRoutes({ db, auth, faults, keys }: WebDependencies): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
+  app.route('/', assetRoutes(faults));
 
   /** The cookie's session, checked with the auth server like the app's middleware does; refreshed when expired. */
   async function viewerOf(c: Context): Promise<Viewer | undefined> {
@@ -94,7 +141,7 @@ export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
     return c.redirect('/login', 303);
   });
 
-  for (const path of ['/dashboard', '/vehicles', '/handshakes', '/inspections']) {
+  for (const path of ['/dashboard', '/vehicles', '/vehicles/*', '/handshakes', '/inspections']) {
     app.use(path, async (c, next) => {
       const viewer = await viewerOf(c);
       if (!viewer) return c.redirect('/login', 303);
@@ -102,6 +149,14 @@ export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
       await next();
     });
   }
+
+  /** What the app's browser code needs: the public key (NEXT_PUBLIC_SUPABASE_ANON_KEY), the cookie's name, page data. */
+  const appConfig = (viewer: Viewer, data: Record<string, unknown> = {}) => ({
+    anonKey: keys.anonKey,
+    cookie: SESSION_COOKIE,
+    userId: viewer.user.id,
+    ...data,
+  });
 
   app.get('/dashboard', async (c) => {
     const viewer = c.get('viewer');
@@ -125,54 +180,84 @@ export function webRoutes({ db, auth }: WebDependencies): Hono<WebEnv> {
 
   app.get('/vehicles', async (c) => {
     const viewer = c.get('viewer');
-    const { rows } = await asViewer(viewer, (sql) =>
-      sql.query<VehicleListRow>(
-        `select v.plate, v.make, v.model, v.status, b.name as branch
+    const { vehicles, branches } = await asViewer(viewer, async (sql) => ({
+      vehicles: (await sql.query<VehicleListRow>(
+        `select v.id, v.plate, v.make, v.model, v.status, v.branch_id, b.name as branch
            from public.vehicles v left join public.branches b on b.id = v.branch_id
           order by v.plate`,
-      ),
+      )).rows,
+      branches: (await sql.query<BranchChoice>(`select id, name from public.branches order by name`)).rows,
+    }));
+    return c.html(
+      page({
+        title: 'Vehicles',
+        current: '/vehicles',
+        signedInAs: viewer.user.email,
+        body: vehiclesPageBody(vehicles, branches),
+        app: appConfig(viewer, { branches: Object.fromEntries(branches.map((b) => [b.id, b.name])) }),
+      }),
     );
-    return c.html(page({ title: 'Vehicles', current: '/vehicles', signedInAs: viewer.user.email, body: vehiclesPageBody(rows) }));
   });
 
-  app.get('/handshakes', async (c) => {
+  app.get('/vehicles/:id', async (c) => {
     const viewer = c.get('viewer');
-    const { rows } = await asViewer(viewer, (sql) =>
-      sql.query<{ plate: string; origin: string; destination: string; status: string; requested_at: Date }>(
-        `select v.plate, f.name as origin, t.name as destination, h.status, h.requested_at
-           from public.handshakes h
-           left join public.vehicles v on v.id = h.vehicle_id
-           left join public.branches f on f.id = h.from_branch_id
-           left join public.branches t on t.id = h.to_branch_id
-          order by h.requested_at desc`,
-      ),
+    const id = c.req.param('id');
+    const data = UUID.test(id) ? await asViewer(viewer, (sql) => vehiclePageData(sql, id)) : undefined;
+    if (!data) return c.html(page({ title: 'Not found', signedInAs: viewer.user.email, body: '<h1>Vehicle not found</h1>' }), 404);
+    return c.html(
+      page({
+        title: data.vehicle.plate,
+        current: '/vehicles',
+        signedInAs: viewer.user.email,
+        body: vehiclePageBody(data, faults.valuesOf('tab_missing')),
+        app: appConfig(viewer, { mapsKey: MAPS_KEY }),
+      }),
     );
-    const table = dataTable(
-      'Handshakes',
-      ['Vehicle', 'From', 'To', 'Status', 'Requested'],
-      rows.map((r) => [r.plate, r.origin, r.destination, r.status, formatTime(r.requested_at)]),
-    );
-    return c.html(page({ title: 'Handshakes', current: '/handshakes', signedInAs: viewer.user.email, body: `<h1>Handshakes</h1>${table}` }));
   });
 
-  app.get('/inspections', async (c) => {
-    const viewer = c.get('viewer');
-    const { rows } = await asViewer(viewer, (sql) =>
-      sql.query<{ plate: string; result: string; inspector: string | null; inspected_at: Date }>(
-        `select v.plate, i.result, p.full_name as inspector, i.inspected_at
-           from public.inspections i
-           left join public.vehicles v on v.id = i.vehicle_id
-           left join public.profiles p on p.id = i.inspector_id
-          order by i.inspected_at desc`,
-      ),
-    );
-    const table = dataTable(
-      'Inspections',
-      ['Vehicle', 'Result', 'Inspector', 'Inspected'],
-      rows.map((r) => [r.plate, r.result, r.inspector ?? '', formatTime(r.inspected_at)]),
-    );
-    return c.html(page({ title: 'Inspections', current: '/inspections', signedInAs: viewer.user.email, body: `<h1>Inspections</h1>${table}` }));
-  });
+  /** The signed-in user's tenant, the vehicles and the branches they may choose from in a form. */
+  type FormChoices = Awaited<ReturnType<typeof formChoices>>;
+  const formChoices = (sql: Sql) =>
+    Promise.all([
+      sql.query<{ id: string | null }>(`select public.current_corporate_id() as id`),
+      sql.query<VehicleChoice>(`select id, plate, branch_id from public.vehicles order by plate`),
+      sql.query<BranchChoice>(`select id, name from public.branches order by name`),
+    ]).then(([corporate, vehicles, branches]) => ({ corporateId: corporate.rows[0]?.id ?? null, vehicles: vehicles.rows, branches: branches.rows }));
+
+  /** A list page with a create form: its rows and the form's choices, read as the user in one transaction. */
+  function listWithForm<Row>(path: string, title: string, rowsSql: string, render: (rows: Row[], choices: FormChoices) => [body: string, data: Record<string, unknown>]) {
+    app.get(path, async (c) => {
+      const viewer = c.get('viewer');
+      const { rows, choices } = await asViewer(viewer, async (sql) => ({ rows: (await sql.query<Row>(rowsSql)).rows, choices: await formChoices(sql) }));
+      const [body, data] = render(rows, choices);
+      return c.html(
+        page({ title, current: path, signedInAs: viewer.user.email, body, app: appConfig(viewer, { corporateId: choices.corporateId, ...data }) }),
+      );
+    });
+  }
+
+  listWithForm<HandshakeRow>(
+    '/handshakes',
+    'Handshakes',
+    `select h.id, v.plate, f.name as origin, t.name as destination, h.status, ${timeText('h.requested_at')} as requested_at
+       from public.handshakes h
+       left join public.vehicles v on v.id = h.vehicle_id
+       left join public.branches f on f.id = h.from_branch_id
+       left join public.branches t on t.id = h.to_branch_id
+      order by h.requested_at desc, h.id`,
+    (rows, choices) => [handshakesPageBody(rows, choices.vehicles, choices.branches), { vehicles: choices.vehicles }],
+  );
+
+  listWithForm<InspectionRow>(
+    '/inspections',
+    'Inspections',
+    `select v.plate, i.result, p.full_name as inspector, ${timeText('i.inspected_at')} as inspected_at, i.photo_path
+       from public.inspections i
+       left join public.vehicles v on v.id = i.vehicle_id
+       left join public.profiles p on p.id = i.inspector_id
+      order by i.inspected_at desc, i.id`,
+    (rows, choices) => [inspectionsPageBody(rows, choices.vehicles), { checklist: CHECKLIST }],
+  );
 
   return app;
 }
