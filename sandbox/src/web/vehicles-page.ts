@@ -32,7 +32,7 @@ export function vehiclesPageBody(vehicles: readonly VehicleListRow[], branches: 
     (i) => {
       const v = vehicles[i]!;
       const haystack = `${v.plate} ${v.make} ${v.model}`.toLowerCase();
-      return `data-id="${escapeHtml(v.id)}" data-search="${escapeHtml(haystack)}" data-status="${escapeHtml(v.status)}" data-branch="${escapeHtml(v.branch_id ?? '')}"`;
+      return `data-search="${escapeHtml(haystack)}" data-id="${escapeHtml(v.id)}" data-status="${escapeHtml(v.status)}" data-branch="${escapeHtml(v.branch_id ?? '')}"`;
     },
     'data-vehicles-list',
   );
