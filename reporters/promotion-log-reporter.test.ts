@@ -7,9 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from './summary/summary.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPORTER = path.join(ROOT, 'reporters/promotion-log-reporter.ts');
+const SUMMARY_REPORTER = path.join(ROOT, 'reporters/summary-json-reporter.ts');
 const TEMPLATE = fs.readFileSync(path.join(ROOT, 'reporters/templates/promotion-log.md'), 'utf8');
 // A 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
@@ -66,7 +68,7 @@ export default defineConfig({
   testMatch: '*.spec.ts',
   retries: 1,
   workers: 1,
-  reporter: [[${JSON.stringify(REPORTER)}${reporterOptions ? `, ${JSON.stringify(reporterOptions)}` : ''}]],
+  reporter: [[${JSON.stringify(REPORTER)}${reporterOptions ? `, ${JSON.stringify(reporterOptions)}` : ''}], [${JSON.stringify(SUMMARY_REPORTER)}]],
 });
 `;
 
@@ -169,6 +171,13 @@ function normalize(log: string): string {
     .replace(/(\| \*\*Total\*\* \| .*? \| \*\*)\d+ms/, '$1<t>');
 }
 
+/** summary.json without what differs between two runs of the same checks: times and durations. */
+function normalizeSummary(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'), (key, value: unknown) =>
+    ['startedAt', 'finishedAt', 'durationMs', 'samplesMs', 'latency', 'runId'].includes(key) ? '<varies>' : value,
+  );
+}
+
 function between(text: string, start: string, end: string): string {
   const from = text.indexOf(start);
   return text.slice(from, text.indexOf(end, from));
@@ -204,6 +213,8 @@ describe('promotion-log reporter under the real Playwright runner', () => {
       // The reporter option wins over the environment variable.
       PROMOTION_LOG: path.join(dir, 'not-this/log.md'),
       PROMOTION_LOG_STATUS: path.join(dir, 'status.json'),
+      SMOKE_SUMMARY: path.join(dir, 'summary.json'),
+      SMOKE_RELEASE: 'v9.9.9',
     });
     expect(run.code, run.stdout + run.stderr).toBe(1);
 
@@ -223,6 +234,19 @@ describe('promotion-log reporter under the real Playwright runner', () => {
 
     expect(fs.readFileSync(path.join(dir, 'promotion/screenshots/login-test.png')).equals(PNG)).toBe(true);
     expect(fs.existsSync(path.join(dir, 'not-this'))).toBe(false);
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary;
+    expect(summary).toMatchObject({ runId: 'run-e2e-1', env: 'e2e', release: 'v9.9.9', status: 'failed', counts: { total: 8, passed: 4, failed: 2, flaky: 1, skipped: 1 } });
+    expect(summary.checks.map((c) => `${c.name}: ${c.kind} ${c.status}`)).toEqual([
+      'Vehicles Table: summary-row passed',
+      'Authentication: summary-row flaky',
+      'Audit Logs: summary-row failed',
+      'Branches Table: summary-row skipped',
+      'Login Test: test-section passed',
+      'Vehicles List Test: test-section failed',
+      'Geofence Test: test-section passed',
+      'Target Configuration: verification passed',
+    ]);
+    expect(summary.checks.find((c) => c.name === 'Vehicles Table')).toMatchObject({ durationMs: 41, samplesMs: [41], notes: '12 rows visible' });
     const warnings = [
       'test section "Geofence Test" not found under "Smoke Tests"; its result was not written',
       'summary row "Geofence Test" not found; added it to the "Smoke Test Summary" table',
@@ -245,11 +269,14 @@ describe('promotion-log reporter under the real Playwright runner', () => {
 
     const merge = playwright(['merge-reports', '-c', path.join(dir, 'merge.config.ts'), blobDir], {
       PROMOTION_LOG: path.join(dir, 'merged/log.md'),
+      SMOKE_SUMMARY: path.join(dir, 'merged/summary.json'),
+      SMOKE_RELEASE: 'v9.9.9',
     });
     expect(merge.stderr).toContain('promotion-log: test section "Geofence Test" not found');
     const merged = normalize(fs.readFileSync(path.join(dir, 'merged/log.md'), 'utf8'));
     expect(merged).toBe(normalize(fs.readFileSync(path.join(dir, 'promotion/log.md'), 'utf8')));
     expect(fs.readFileSync(path.join(dir, 'merged/screenshots/login-test.png')).equals(PNG)).toBe(true);
+    expect(normalizeSummary(path.join(dir, 'merged/summary.json'))).toEqual(normalizeSummary(path.join(dir, 'summary.json')));
   });
 
   it('reports a log it cannot write through the status file', () => {

@@ -10,6 +10,15 @@ describe('makeRedactor', () => {
     );
   });
 
+  it('replaces a secret written escaped in JSON, in JSON inside JSON, and URL- or form-encoded', () => {
+    const r = makeRedactor({ SMOKE_USER_PASSWORD: 'p"a\\ss w/rd&1' });
+    const json = JSON.stringify({ password: 'p"a\\ss w/rd&1' });
+    expect(r(json)).toBe('{"password":"[REDACTED:SMOKE_USER_PASSWORD]"}');
+    expect(r(JSON.stringify({ postData: json }))).toBe(JSON.stringify({ postData: '{"password":"[REDACTED:SMOKE_USER_PASSWORD]"}' }));
+    expect(r(`password=${encodeURIComponent('p"a\\ss w/rd&1')}`)).toBe('password=[REDACTED:SMOKE_USER_PASSWORD]');
+    expect(r('password=p%22a%5Css+w%2Frd%261')).toBe('password=[REDACTED:SMOKE_USER_PASSWORD]');
+  });
+
   it('replaces anything shaped like a JWT', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl';
     expect(redact(`Bearer ${jwt}`)).toBe('Bearer [REDACTED:jwt]');

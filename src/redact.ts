@@ -10,6 +10,8 @@ export type Redactor = (text: string) => string;
 export function makeRedactor(secrets: Record<string, string | undefined>): Redactor {
   const pairs = Object.entries(secrets)
     .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].length >= 4)
+    // A secret also travels escaped: inside JSON (traces, reports), and URL- or form-encoded (request bodies).
+    .flatMap(([name, value]) => encodings(value).map((v): [string, string] => [name, v]))
     // Longest first, so a secret that contains another is replaced whole.
     .sort((a, b) => b[1].length - a[1].length);
   return (text) => {
@@ -19,6 +21,12 @@ export function makeRedactor(secrets: Record<string, string | undefined>): Redac
     }
     return out.replace(JWT, '[REDACTED:jwt]');
   };
+}
+
+function encodings(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const uri = encodeURIComponent(value);
+  return [...new Set([value, json, JSON.stringify(json).slice(1, -1), uri, uri.replace(/%20/g, '+')])];
 }
 
 /** Passes a byte stream through the redactor a line at a time, so a secret split across chunks is still caught. */

@@ -40,15 +40,22 @@ for (;;) {
 `;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promotion-log-crash-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function startWriter(file: string): { child: ChildProcess; writes: () => number } {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(dir, 'writer.mts'), file, path.join(dir, 'old.md'), path.join(dir, 'new.md')], {
+  // node itself with tsx's loader: the tsx command runs scripts in a child process, which SIGKILL would orphan.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, 'writer.mts'), file, path.join(dir, 'old.md'), path.join(dir, 'new.md')], {
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let writes = 0;
   child.stdout!.on('data', (c: Buffer) => (writes += c.toString().split('wrote').length - 1));
   child.stderr!.on('data', (c: Buffer) => process.stderr.write(c));
+  children.push(child);
   return { child, writes: () => writes };
 }
 

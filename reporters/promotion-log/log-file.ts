@@ -91,7 +91,7 @@ function tempPath(file: string): string {
 }
 
 /** Writes `data` to a temporary file beside `file`, flushes it, and renames it over `file`; keeps `file`'s mode. */
-async function atomicWrite(file: string, data: Buffer | string): Promise<void> {
+export async function atomicWrite(file: string, data: Buffer | string): Promise<void> {
   const mode = await fs.promises.stat(file).then(
     (s) => s.mode & 0o7777,
     () => undefined,

@@ -1,11 +1,11 @@
 /** The promotion log's Login Test, step for step. */
 import { appProfile } from '../../src/config/app-profile.ts';
-import { testSection } from '../../src/log-annotations.ts';
+import { CHECKBOX, testSection } from '../../src/log-annotations.ts';
 import { describeError, makeClient } from '../../src/supabase.ts';
 import { attachScreenshot, CheckFailed, expect, measured, test } from './fixtures.ts';
 import { sessionFromCookies } from './session-cookie.ts';
 
-test('Login Test', { annotation: testSection('Login Test') }, async ({ page, target }, testInfo) => {
+test('Login Test', { annotation: [testSection('Login Test'), CHECKBOX.productionUrl] }, async ({ page, target }, testInfo) => {
   const { paths, labels } = appProfile;
   await measured(testInfo, async () => {
     await test.step(`Navigate to ${paths.login}`, async () => {

@@ -5,12 +5,12 @@
  * table with an empty list and no error, so "no error" is never enough.
  */
 import { appProfile } from '../../src/config/app-profile.ts';
-import { summaryRow } from '../../src/log-annotations.ts';
+import { CHECKBOX, summaryRow } from '../../src/log-annotations.ts';
 import { describeError, makeClient } from '../../src/supabase.ts';
 import { CheckFailed, expect, measured, test } from './fixtures.ts';
 
 test.describe('Smoke Test Summary', () => {
-  test('Database Connection', { annotation: summaryRow('Database Connection') }, async ({ target }, testInfo) => {
+  test('Database Connection', { annotation: [summaryRow('Database Connection'), CHECKBOX.databaseConnection] }, async ({ target }, testInfo) => {
     await measured(testInfo, async () => {
       // A counted query makes PostgREST run SQL; the count comes from Postgres even when RLS hides every row.
       const anon = makeClient(target.SUPABASE_URL, target.SUPABASE_ANON_KEY);
@@ -41,7 +41,7 @@ test.describe('Smoke Test Summary', () => {
     });
   }
 
-  test('API Health', { annotation: summaryRow('API Health') }, async ({ target, request }, testInfo) => {
+  test('API Health', { annotation: [summaryRow('API Health'), CHECKBOX.apiEndpoints, CHECKBOX.productionUrl] }, async ({ target, request }, testInfo) => {
     await measured(testInfo, async () => {
       const url = new URL(appProfile.paths.health, target.BASE_URL).toString();
       const res = await request.get(url, { timeout: 10_000, failOnStatusCode: false, maxRedirects: 0 });
