@@ -6,7 +6,7 @@ import { bootstrapDatabase } from './bootstrap.ts';
 import { openPostgres } from './postgres-database.ts';
 import { hashSeedPasswords } from './seed.ts';
 import { SEED } from './seed-data.ts';
-import { PUBLIC_TABLES } from './tables.ts';
+import { AUDITED_TABLES, PUBLIC_TABLES } from './tables.ts';
 
 describe.skipIf(SKIP_POSTGRES)('schema created by the bootstrap (PostgreSQL)', () => {
   let database: TestDatabase;
@@ -49,6 +49,16 @@ describe.skipIf(SKIP_POSTGRES)('schema created by the bootstrap (PostgreSQL)', (
             where i.indrelid = c.conrelid
               and (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] = c.conkey)`);
     expect(unindexed).toEqual([]);
+  });
+
+  it('audits every mutable table and publishes its changes to Realtime', async () => {
+    const triggers = await query<{ table: string; fn: string }>(`
+      select c.relname as table, p.proname as fn
+        from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
+       where c.relnamespace = 'public'::regnamespace and not t.tgisinternal`);
+    const tablesWith = (fn: string) => triggers.filter((t) => t.fn === fn).map((t) => t.table).sort();
+    expect(tablesWith('write_audit_log')).toEqual([...AUDITED_TABLES].sort());
+    expect(tablesWith('capture_change')).toEqual([...AUDITED_TABLES].sort());
   });
 
   it('gives users no way to change audit rows', async () => {

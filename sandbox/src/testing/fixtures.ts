@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import type { TargetEnv } from '../index.ts';
+import { startSandbox, type RunningSandbox, type TargetEnv } from '../index.ts';
 
 /** A client as an app would create it on Node 20 (which has no global WebSocket). */
 export function client(env: TargetEnv, key: 'anon' | 'service_role' = 'anon'): SupabaseClient {
@@ -68,4 +68,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/** A sandbox on a new test database, and the cleanup that drops the database after the sandbox stopped. */
+export async function startOnTestDatabase(): Promise<{ sandbox: RunningSandbox; cleanup: () => Promise<void> }> {
+  const database = await createTestDatabase();
+  try {
+    return { sandbox: await startSandbox({ databaseUrl: database.url, faults: '' }), cleanup: database.drop };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
