@@ -1,13 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
-// The project's own tests: unit tests beside the code, and proofs that run the whole suite against the
-// sandbox. Proofs start real servers and browsers, so they get generous timeouts and run in forks.
+// The project's own tests: unit tests beside the code (in parallel), and proofs that run the whole suite
+// against the sandbox. Each proof starts a sandbox and a browser; on a 2-core machine two at once would turn
+// honest latency figures into false alarms, so proof files run one after another.
+const shared = { testTimeout: 180_000, hookTimeout: 180_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'reporters/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/smoke/**/*.test.ts', 'tests/proofs/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'sandbox/**/*.test.ts', 'reporters/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/smoke/**/*.test.ts'],
+        },
+      },
+      { test: { ...shared, name: 'proofs', include: ['tests/proofs/**/*.test.ts'], fileParallelism: false } },
+    ],
   },
 });
