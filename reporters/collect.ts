@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FullResult, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { SECRET_VARS } from '../src/config/target-env.ts';
 import { LOG_PLACE_ANNOTATION, MEASUREMENT_ATTACHMENT, parseLogAnnotation, type Measurement } from '../src/log-annotations.ts';
 import { makeRedactor, type Redactor } from '../src/redact.ts';
@@ -48,6 +48,33 @@ export class CheckCollector {
     );
     return tests.flatMap((t) => toCheckResult(t, cwd, warnings) ?? []);
   }
+}
+
+/** A reporter that collects the suite's checks and writes once in onEnd, quietly. */
+export abstract class CollectingReporter implements Reporter {
+  protected readonly collector = new CheckCollector();
+  /** The config's folder, against which relative paths in reporter options resolve. */
+  protected configDir = process.cwd();
+  /** The first project's outputDir (test-results/ unless configured). */
+  protected outputDir = path.resolve('test-results');
+
+  constructor(private readonly configDirOption?: string) {}
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.configDir = this.configDirOption ?? (config.configFile ? path.dirname(config.configFile) : process.cwd());
+    this.outputDir = config.projects[0]?.outputDir ?? this.outputDir;
+    this.collector.onBegin(suite);
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    this.collector.onTestEnd(test, result);
+  }
+
+  abstract onEnd(result: FullResult): Promise<void>;
 }
 
 function logAnnotations(test: TestCase, result?: TestResult) {

@@ -18,9 +18,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullResult } from '@playwright/test/reporter';
 import type { CheckResult } from '../src/results.ts';
-import { CheckCollector, firstLine, redactRun, resolveOutputPath, runResults, secretRedactor } from './collect.ts';
+import { CollectingReporter, firstLine, redactRun, resolveOutputPath, runResults, secretRedactor } from './collect.ts';
 import { durationsChartSvg } from './promotion-log/charts.ts';
 import { checkPromotionLog, writePromotionLog } from './promotion-log/log-file.ts';
 import { readLogField, renderPromotionLog } from './promotion-log/render.ts';
@@ -37,32 +37,15 @@ export interface PromotionLogReporterOptions {
   configDir?: string;
 }
 
-export default class PromotionLogReporter implements Reporter {
-  private readonly options: PromotionLogReporterOptions;
-  private readonly collector = new CheckCollector();
-  private configDir: string | undefined;
-
-  constructor(options: PromotionLogReporterOptions = {}) {
-    this.options = options;
-  }
-
-  printsToStdio(): boolean {
-    return false;
-  }
-
-  onBegin(config: FullConfig, suite: Suite): void {
-    this.configDir = this.options.configDir ?? (config.configFile ? path.dirname(config.configFile) : undefined);
-    this.collector.onBegin(suite);
-  }
-
-  onTestEnd(test: TestCase, result: TestResult): void {
-    this.collector.onTestEnd(test, result);
+export default class PromotionLogReporter extends CollectingReporter {
+  constructor(private readonly options: PromotionLogReporterOptions = {}) {
+    super(options.configDir);
   }
 
   async onEnd(result: FullResult): Promise<void> {
     const env = process.env;
     const cwd = process.cwd();
-    const logPath = resolveLogPath(this.options.logPath, env.PROMOTION_LOG, this.configDir ?? cwd, cwd);
+    const logPath = resolveLogPath(this.options.logPath, env.PROMOTION_LOG, this.configDir, cwd);
     try {
       const warnings: string[] = [];
       const redact = secretRedactor(env);

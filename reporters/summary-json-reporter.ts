@@ -11,8 +11,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { CheckCollector, firstLine, redactRun, resolveOutputPath, runResults, secretRedactor } from './collect.ts';
+import type { FullResult } from '@playwright/test/reporter';
+import { CollectingReporter, firstLine, redactRun, resolveOutputPath, runResults, secretRedactor } from './collect.ts';
 import { atomicWrite } from './promotion-log/log-file.ts';
 import { readLogField } from './promotion-log/render.ts';
 import { buildSummary } from './summary/summary.ts';
@@ -22,32 +22,15 @@ export interface SummaryJsonReporterOptions {
   configDir?: string;
 }
 
-export default class SummaryJsonReporter implements Reporter {
-  private readonly collector = new CheckCollector();
-  private configDir = process.cwd();
-  private defaultFile = path.resolve('test-results', 'summary.json');
-
-  constructor(private readonly options: SummaryJsonReporterOptions = {}) {}
-
-  printsToStdio(): boolean {
-    return false;
-  }
-
-  onBegin(config: FullConfig, suite: Suite): void {
-    this.configDir = this.options.configDir ?? (config.configFile ? path.dirname(config.configFile) : process.cwd());
-    const outputDir = config.projects[0]?.outputDir;
-    if (outputDir) this.defaultFile = path.join(outputDir, 'summary.json');
-    this.collector.onBegin(suite);
-  }
-
-  onTestEnd(test: TestCase, result: TestResult): void {
-    this.collector.onTestEnd(test, result);
+export default class SummaryJsonReporter extends CollectingReporter {
+  constructor(private readonly options: SummaryJsonReporterOptions = {}) {
+    super(options.configDir);
   }
 
   async onEnd(result: FullResult): Promise<void> {
     const env = process.env;
     const cwd = process.cwd();
-    const file = resolveOutputPath(this.options.outputFile, env.SMOKE_SUMMARY, this.configDir, cwd, this.defaultFile);
+    const file = resolveOutputPath(this.options.outputFile, env.SMOKE_SUMMARY, this.configDir, cwd, path.join(this.outputDir, 'summary.json'));
     try {
       const warnings: string[] = [];
       const logText = env.PROMOTION_LOG ? await fs.promises.readFile(path.resolve(cwd, env.PROMOTION_LOG), 'utf8').catch(() => undefined) : undefined;
