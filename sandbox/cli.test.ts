@@ -40,6 +40,7 @@ describe('pnpm sandbox (cli.ts)', () => {
     [['--bogus'], {}, /^sandbox: unknown option --bogus/],
     [['--port=abc'], {}, /^sandbox: --port must be a number from 0 to 65535, not "abc"/],
     [['--port=70000'], {}, /^sandbox: --port must be a number/],
+    [['--token-ttl=0'], {}, /^sandbox: --token-ttl must be a number of seconds from 1 to 604800, not "0"/],
     [['stray'], {}, /^sandbox: unexpected argument/],
     [[], { SANDBOX_FAULTS: 'nope' }, /^sandbox: SANDBOX_FAULTS: unknown fault "nope"/],
     [[], { DATABASE_URL: 'mysql://db' }, /^sandbox: DATABASE_URL must start with postgres:\/\//],
@@ -58,7 +59,7 @@ describe('pnpm sandbox (cli.ts)', () => {
     it('serves, writes --env-out (0600, exactly the target variables), prints no secret, stops on SIGTERM with 0', async () => {
       dir = await mkdtemp(join(tmpdir(), 'sandbox-cli-'));
       const envFile = join(dir, '.env.sandbox');
-      const run = runCli(['--port=0', `--env-out=${envFile}`]);
+      const run = runCli(['--port=0', `--env-out=${envFile}`, '--token-ttl=900']);
       await waitFor(run, /Press Ctrl\+C to stop/);
 
       const text = await readFile(envFile, 'utf8');
@@ -78,6 +79,13 @@ describe('pnpm sandbox (cli.ts)', () => {
 
       const health = await fetch(`${env['BASE_URL']}/api/health`);
       expect(health.status).toBe(200);
+      const token = await fetch(`${env['SUPABASE_URL']}/auth/v1/token?grant_type=password`, {
+        method: 'POST',
+        headers: { apikey: env['SUPABASE_ANON_KEY']!, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: env['SMOKE_USER_EMAIL'], password: env['SMOKE_USER_PASSWORD'] }),
+      });
+      expect((await token.json()).expires_in).toBe(900);
+      expect(run.stdout).toContain(`${env['BASE_URL']}/__sandbox/faults`);
 
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);

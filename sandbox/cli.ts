@@ -9,7 +9,7 @@ import { describePostgresUrl } from './src/db/postgres-database.ts';
 import { formatDotenv } from './src/dotenv.ts';
 import { SandboxConfigError, SEED, startSandbox, type RunningSandbox } from './src/index.ts';
 
-const USAGE = 'usage: pnpm sandbox [--port=N] [--env-out=FILE]';
+const USAGE = 'usage: pnpm sandbox [--port=N] [--env-out=FILE] [--token-ttl=SECONDS]';
 const DEFAULT_PORT = 54321;
 
 class UsageError extends Error {}
@@ -17,16 +17,18 @@ class UsageError extends Error {}
 interface CliOptions {
   port: number;
   envOut?: string;
+  /** access token lifetime in seconds */
+  tokenTtl?: number;
 }
 
 function parseCli(argv: string[]): CliOptions | 'help' {
   // `pnpm sandbox -- --port=1` hands the separator through; it means nothing here.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
-  let values: { port?: string; 'env-out'?: string; help?: boolean };
+  let values: { port?: string; 'env-out'?: string; 'token-ttl'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
-      options: { port: { type: 'string' }, 'env-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { port: { type: 'string' }, 'env-out': { type: 'string' }, 'token-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -44,7 +46,15 @@ function parseCli(argv: string[]): CliOptions | 'help' {
     throw new UsageError(`--port must be a number from 0 to 65535, not "${port}"`);
   }
   if (values['env-out'] === '') throw new UsageError('--env-out needs a file name');
-  return { port: Number(port), ...(values['env-out'] !== undefined && { envOut: values['env-out'] }) };
+  const ttl = values['token-ttl'];
+  if (ttl !== undefined && (!/^\d+$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > 604_800)) {
+    throw new UsageError(`--token-ttl must be a number of seconds from 1 to 604800, not "${ttl}"`);
+  }
+  return {
+    port: Number(port),
+    ...(values['env-out'] !== undefined && { envOut: values['env-out'] }),
+    ...(ttl !== undefined && { tokenTtl: Number(ttl) }),
+  };
 }
 
 function banner(sandbox: RunningSandbox, database: string, envOut: string | undefined): string {
@@ -57,6 +67,7 @@ function banner(sandbox: RunningSandbox, database: string, envOut: string | unde
     `  Web      ${sandbox.baseUrl}/login`,
     `  API      ${sandbox.env.SUPABASE_URL}  (Supabase: /auth/v1, /rest/v1)`,
     `  Health   ${sandbox.baseUrl}/api/health`,
+    `  Faults   ${sandbox.baseUrl}/__sandbox/faults  (GET / PUT {"faults":"…"}, service role key as Bearer)`,
     ...(envOut ? [`  Env file ${envOut} (target variables for pnpm test:smoke)`] : []),
     'Seeded users (passwords in sandbox/README.md):',
     ...tenants,
@@ -82,7 +93,11 @@ async function main(): Promise<void> {
   let sandbox: RunningSandbox;
   try {
     const database = databaseUrl ? `PostgreSQL ${describePostgresUrl(databaseUrl)}` : 'PGlite in memory';
-    sandbox = await startSandbox({ port: options.port, ...(databaseUrl && { databaseUrl }) });
+    sandbox = await startSandbox({
+      port: options.port,
+      ...(databaseUrl && { databaseUrl }),
+      ...(options.tokenTtl !== undefined && { accessTokenTtl: options.tokenTtl }),
+    });
     if (options.envOut) {
       try {
         await writeFileAtomic(options.envOut, formatDotenv(sandbox.env), { mode: 0o600 });
