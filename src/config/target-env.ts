@@ -16,6 +16,7 @@ export const OPTIONAL_VARS = [
   'SENTRY_AUTH_TOKEN',
   'SENTRY_ORG',
   'SENTRY_PROJECT',
+  'ALERT_WEBHOOK_URL',
 ] as const;
 /** Variables whose values must never appear in any output. */
 export const SECRET_VARS = [
@@ -24,6 +25,7 @@ export const SECRET_VARS = [
   'SUPABASE_DB_URL',
   'SMOKE_USER_PASSWORD',
   'SENTRY_AUTH_TOKEN',
+  'ALERT_WEBHOOK_URL',
 ] as const;
 
 export type TargetVar = (typeof REQUIRED_VARS)[number] | (typeof OPTIONAL_VARS)[number];
@@ -51,6 +53,8 @@ const schema = z.object({
   SENTRY_AUTH_TOKEN: z.string().optional(),
   SENTRY_ORG: z.string().optional(),
   SENTRY_PROJECT: z.string().optional(),
+  // Slack-style incoming webhooks carry their token in the URL: a secret like the keys.
+  ALERT_WEBHOOK_URL: httpUrl.optional(),
 });
 
 const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCliArgs } from '../cli/args.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { sendAlert } from '../alerts/webhook.ts';
 import { DEFAULT_LOG } from '../run/smoke-command.ts';
 import type { RunSummary } from '../../reporters/summary/summary.ts';
 import { SUMMARY_SCHEMA } from '../../reporters/summary/summary.ts';
@@ -73,6 +74,12 @@ export async function runGate(argv: string[], io: CommandIo): Promise<number> {
       return EXIT.ok;
     }
     io.out(`gate: FAILED: ${failures.length} criterion${failures.length === 1 ? '' : 'a'} not met\n${failures.map((f) => `- ${f}`).join('\n')}\n`);
+    const problem = await sendAlert(io.env.ALERT_WEBHOOK_URL, {
+      title: `Marsana Fleet: release gate failed (${failures.length} criterion${failures.length === 1 ? '' : 'a'})`,
+      lines: failures,
+      context: runId ? `smoke run ${runId}` : undefined,
+    });
+    if (problem) io.err(`gate: ${problem}\n`);
     return EXIT.checkFailed;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -9,6 +9,7 @@ import { parseCliArgs } from '../cli/args.ts';
 import { writesAllowed } from '../config/target-env.ts';
 import { appProfile } from '../config/app-profile.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { sendAlert } from '../alerts/webhook.ts';
 import { makeRunId } from '../run/run-id.ts';
 import { openTarget } from '../run/open-target.ts';
 import { describeError, makeClient } from '../supabase.ts';
@@ -127,6 +128,14 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
         issues: issuesByTable(evaluator),
       });
       for (const w of warnings) io.err(`monitor: ${w}\n`);
+      if (fired.length > 0) {
+        const problem = await sendAlert(env.ALERT_WEBHOOK_URL, {
+          title: `Marsana Fleet (${envName}): rollback trigger fired at ${report.time}`,
+          lines: [...fired.map((f) => `${TRIGGER_LABELS[f.id]}: ${f.evidence}`), rollbackStatus(evaluator)],
+          context: `monitor ${runId} · log ${path.basename(logPath)}`,
+        });
+        if (problem) io.err(`monitor: ${problem}\n`);
+      }
       io.out(
         `${report.time}: error rate ${measurement.errorRatePct?.toFixed(2) ?? '-'}% · API p95 ${fmt(api.p95Ms)} · DB p95 ${fmt(report.db.p95Ms)} · realtime p95 ${fmt(rt.p95Ms)}` +
           `${fired.length ? ` · FIRED: ${fired.map((f) => TRIGGER_LABELS[f.id]).join(', ')}` : ''}\n`,
