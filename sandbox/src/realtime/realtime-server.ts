@@ -109,11 +109,6 @@ export class RealtimeServer {
     await this.#feed.stop();
   }
 
-  /** Drains the change queue now; resolves when the changes committed so far went out (for tests and benchmarks). */
-  flush(): Promise<void> {
-    return this.#feed.drain();
-  }
-
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const refuse = (status: string, message: string) => {
