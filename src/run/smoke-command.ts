@@ -14,7 +14,7 @@ import { SECRET_VARS } from '../config/target-env.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { makeRedactor, redactingLineWriter } from '../redact.ts';
 import { makeRunId } from './run-id.ts';
-import { openTarget } from './open-target.ts';
+import { openTarget, type OpenTarget } from './open-target.ts';
 import { checkPromotionLog } from '../../reporters/promotion-log/log-file.ts';
 
 export const DEFAULT_LOG = 'promotion/promotion-log.md';
@@ -31,7 +31,12 @@ const USAGE = 'usage: pnpm test:smoke [--env=NAME] [--log=PATH] [-- <playwright 
 /** Variables that configure the sandbox itself; the suite must not see them (it must find faults by testing). */
 const SANDBOX_ONLY_VARS = ['SANDBOX_FAULTS', 'DATABASE_URL'];
 
-export async function runSmoke(argv: string[], io: SmokeIo): Promise<number> {
+export interface SmokeOptions {
+  /** A target the caller opened (and will close); else the command opens `--env` itself. */
+  target?: OpenTarget;
+}
+
+export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions = {}): Promise<number> {
   let stopSandbox: (() => Promise<void>) | undefined;
   try {
     const args = parseCliArgs(argv, { command: 'test:smoke', flags: ['env', 'log', 'help'], booleans: ['help'] });
@@ -45,8 +50,8 @@ export async function runSmoke(argv: string[], io: SmokeIo): Promise<number> {
     checkPromotionLog(logPath);
     const chromium = resolveChromium(io.env);
 
-    const opened = await openTarget(envName, io.cwd, io.env, io.err);
-    stopSandbox = () => opened.close();
+    const opened = opts.target ?? (await openTarget(envName, io.cwd, io.env, io.err));
+    if (!opts.target) stopSandbox = () => opened.close();
     const target = opened.env;
 
     const runId = makeRunId();
