@@ -1,5 +1,8 @@
 import { APP_BUNDLE_PATH } from './assets.ts';
 
+/** SQL for a timestamp as the pages show it, "2026-01-31 14:05" (UTC), formatted by Postgres. */
+export const timeText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD HH24:MI')`;
+
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')

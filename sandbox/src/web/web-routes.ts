@@ -5,11 +5,11 @@ import type { UserJson } from '../auth/users.ts';
 import { asIdentity, type Database, type Sql } from '../db/database.ts';
 import type { ActiveFaults } from '../faults.ts';
 import type { KeyRing } from '../keys.ts';
-import { dataTable, escapeHtml, page } from './html.ts';
+import { dataTable, escapeHtml, page, timeText } from './html.ts';
 import { assetRoutes, MAPS_KEY } from './assets.ts';
 import { CHECKLIST, handshakesPageBody, inspectionsPageBody, type BranchChoice, type HandshakeRow, type InspectionRow, type VehicleChoice } from './forms-pages.ts';
 import { clearSessionCookie, readSessionCookie, SESSION_COOKIE, writeSessionCookie } from './session-cookie.ts';
-import { vehiclePageBody, type VehiclePageData } from './vehicle-page.ts';
+import { vehiclePageBody, vehiclePageData } from './vehicle-page.ts';
 import { vehiclesPageBody, type VehicleListRow } from './vehicles-page.ts';
 
 interface Viewer {
@@ -28,49 +28,7 @@ export interface WebDependencies {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A timestamp as the pages show it, "2026-01-31 14:05" (UTC), formatted by Postgres. */
-const timeText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD HH24:MI')`;
 
-/** Everything the vehicle details page shows, read as the user; undefined when the vehicle is not theirs or not there. */
-async function vehiclePageData(sql: Sql, id: string): Promise<VehiclePageData | undefined> {
-  const vehicle = (await sql.query<VehiclePageData['vehicle'] & { branch_id: string }>(
-    `select v.id, v.plate, v.make, v.model, v.year, v.status, v.odometer_km, v.branch_id, b.name as branch,
-            coalesce(l.lat, v.lat) as lat, coalesce(l.lng, v.lng) as lng
-       from public.vehicles v
-       left join public.branches b on b.id = v.branch_id
-       left join lateral (select lat, lng from public.vehicle_locations where vehicle_id = v.id order by recorded_at desc limit 1) l on true
-      where v.id = $1`,
-    [id],
-  )).rows[0];
-  if (!vehicle) return undefined;
-  const [documents, inspections, history, geofences] = await Promise.all([
-    sql.query<VehiclePageData['documents'][number]>(
-      `select kind, number, expires_on::text as expires_on from public.vehicle_documents where vehicle_id = $1 order by expires_on nulls last, kind`,
-      [id],
-    ),
-    sql.query<VehiclePageData['inspections'][number]>(
-      `select i.result, p.full_name as inspector, ${timeText('i.inspected_at')} as inspected_at
-         from public.inspections i left join public.profiles p on p.id = i.inspector_id
-        where i.vehicle_id = $1 order by i.inspected_at desc`,
-      [id],
-    ),
-    sql.query<VehiclePageData['history'][number]>(
-      `select ${timeText('a.created_at')} as created_at, a.action, a.table_name, p.email as actor,
-              (select array_agg(k order by k) from jsonb_object_keys(coalesce(a.new_row, '{}')) k
-                where k not in ('updated_at', 'created_at')
-                  and (a.old_row is null or a.old_row -> k is distinct from a.new_row -> k)) as changed
-         from public.audit_logs a left join public.profiles p on p.id = a.actor_id
-        where a.record_id = $1 or (a.new_row ->> 'vehicle_id') = $1::text or (a.old_row ->> 'vehicle_id') = $1::text
-        order by a.created_at desc, a.id limit 100`,
-      [id],
-    ),
-    sql.query<NonNullable<VehiclePageData['geofence']>>(
-      `select name, center_lat, center_lng, radius_m from public.geofences where branch_id = $1 order by name limit 1`,
-      [vehicle.branch_id],
-    ),
-  ]);
-  return { vehicle, documents: documents.rows, inspections: inspections.rows, history: history.rows, geofence: geofences.rows[0] };
-}
 
 function loginForm(email = '', error?: string): string {
   return page({
