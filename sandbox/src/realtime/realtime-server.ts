@@ -227,9 +227,24 @@ export class RealtimeServer {
       channel.who = who;
       return;
     }
-    client.channels.delete(message.topic);
-    this.#send(client, { joinRef: channel.joinRef, ref: null, topic: message.topic, event: 'system', payload: { extension: 'system', message: `Invalid JWT: ${who}`, status: 'error' } });
-    this.#send(client, { joinRef: channel.joinRef, ref: null, topic: message.topic, event: 'phx_close', payload: {} });
+    this.#close(client, channel, `Invalid JWT: ${who}`);
+  }
+
+  /** A channel whose token expired is closed with a system error, as Supabase Realtime does; the client may rejoin. */
+  #expired(client: Client, channel: Channel): boolean {
+    const exp = channel.who.claims['exp'];
+    if (typeof exp !== 'number' || exp * 1000 > Date.now()) return false;
+    this.#close(client, channel, `Token has expired ${Math.round(Date.now() / 1000 - exp)} seconds ago`);
+    return true;
+  }
+
+  /** Ends a channel from the server side: a system error, then phx_close (the client reports CLOSED). */
+  #close(client: Client, channel: Channel, reason: string): void {
+    client.channels.delete(channel.topic);
+    const push = (event: string, payload: Record<string, unknown>) =>
+      this.#send(client, { joinRef: channel.joinRef, ref: null, topic: channel.topic, event, payload });
+    push('system', { extension: 'system', message: reason, status: 'error' });
+    push('phx_close', {});
   }
 
   async #dispatch(changes: Change[]): Promise<void> {
@@ -238,6 +253,7 @@ export class RealtimeServer {
     const deliveries: (() => void)[] = [];
     for (const client of this.#clients) {
       for (const channel of client.channels.values()) {
+        if (this.#expired(client, channel)) continue;
         const wanted = changes.map((change) => channel.bindings.filter((b) => matches(b, change)).map((b) => b.id));
         const candidates = changes.filter((_, i) => wanted[i]!.length > 0);
         if (candidates.length === 0) continue;

@@ -129,6 +129,41 @@ export function defineServicesSuite(backend: string, start: () => Promise<{ sand
         socket.close();
       });
 
+      it('speaks vsn 1.0.0 (JSON objects) when asked', async () => {
+        const socket = new WebSocket(`${sandbox.baseUrl.replace('http', 'ws')}/realtime/v1/websocket?apikey=${sandbox.env.SUPABASE_ANON_KEY}&vsn=1.0.0`);
+        const replies: unknown[] = [];
+        socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
+        await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+        socket.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '1', join_ref: null }));
+        expect(await eventually(() => replies[0])).toEqual({ join_ref: null, ref: '1', topic: 'phoenix', event: 'phx_reply', payload: { status: 'ok', response: {} } });
+        socket.close();
+      });
+
+      it('closes a channel whose token expired (system error, then phx_close) and sends it nothing more', async () => {
+        await setFaults('session_expiry=2');
+        const response = await fetch(`${sandbox.baseUrl}/auth/v1/token?grant_type=password`, {
+          method: 'POST',
+          headers: { apikey: sandbox.env.SUPABASE_ANON_KEY, 'content-type': 'application/json' },
+          body: JSON.stringify({ email: sandbox.env.SMOKE_USER_EMAIL, password: sandbox.env.SMOKE_USER_PASSWORD }),
+        });
+        const { access_token: token } = (await response.json()) as { access_token: string };
+        await setFaults('');
+        const socket = new WebSocket(`${sandbox.baseUrl.replace('http', 'ws')}/realtime/v1/websocket?apikey=${sandbox.env.SUPABASE_ANON_KEY}&vsn=2.0.0`);
+        const received: unknown[][] = [];
+        socket.on('message', (data) => received.push(JSON.parse(data.toString())));
+        await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+        socket.send(JSON.stringify(['1', '1', 'realtime:expiring', 'phx_join', { config: { postgres_changes: [{ event: 'INSERT', schema: 'public', table: 'alerts' }] }, access_token: token }]));
+        await eventually(() => received.find((m) => m[1] === '1'));
+        await sleep(2100);
+        await insertAlert(smoke, synthetic.id, 'after expiry');
+        const closed = await eventually(() => received.find((m) => m[3] === 'phx_close'));
+        expect(closed.slice(0, 3)).toEqual(['1', null, 'realtime:expiring']);
+        const system = received.find((m) => m[3] === 'system' && (m[4] as { status: string }).status === 'error');
+        expect((system![4] as { message: string }).message).toMatch(/^Token has expired \d+ seconds ago$/);
+        expect(received.some((m) => m[3] === 'postgres_changes')).toBe(false);
+        socket.close();
+      });
+
       it('refuses a socket without a valid apikey', async () => {
         const socket = new WebSocket(`${sandbox.baseUrl.replace('http', 'ws')}/realtime/v1/websocket?apikey=nope&vsn=2.0.0`);
         const status = await new Promise<number | undefined>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode)).once('open', () => resolve(undefined)));
