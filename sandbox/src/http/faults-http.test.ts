@@ -172,6 +172,24 @@ describe('API faults', () => {
     expect(claims.exp - claims.iat).toBe(120);
     expect(session.expires_at).toBe(claims.exp);
   });
+
+  it('session_expiry: an expired token is refused by the API (401 PGRST303); pages refresh the session from the cookie', async () => {
+    await setFaults('session_expiry=1');
+    const { data } = await client(sandbox.env).auth.signInWithPassword({
+      email: sandbox.env.SMOKE_USER_EMAIL,
+      password: sandbox.env.SMOKE_USER_PASSWORD,
+    });
+    const cookie = await pageCookie();
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const expired = await fetch(`${sandbox.baseUrl}/rest/v1/vehicles?select=id`, {
+      headers: { apikey: sandbox.env.SUPABASE_ANON_KEY, authorization: `Bearer ${data.session!.access_token}` },
+    });
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ code: 'PGRST303', message: 'JWT expired' });
+    const dashboard = await fetch(`${sandbox.baseUrl}/dashboard`, { headers: { cookie }, redirect: 'manual' });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.headers.getSetCookie().some((c) => c.startsWith('sb-sandbox-auth-token=base64-'))).toBe(true);
+  });
 });
 
 describe('database faults, switched at run time', () => {
