@@ -4,6 +4,7 @@
  * (a crash loses nothing already written), ticks fired rollback triggers in section 7, and exits 1 when any
  * trigger fired. `--time-scale=60` rehearses a window 60× faster and says so in the log.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCliArgs } from '../cli/args.ts';
 import { writesAllowed } from '../config/target-env.ts';
@@ -20,7 +21,7 @@ import { DEFAULT_LOG } from '../run/smoke-command.ts';
 import { minuteLabel, parseDuration } from './duration.ts';
 import { databaseProbe, openRealtimeProbe, probeApi, probeSentry, sweepProbeVehicles, type RealtimeProbe } from './probes.ts';
 import { errorRatePct, monitoringRows, TABLES, type CycleReport } from './rows.ts';
-import { DEFAULT_THRESHOLDS, type MonitorThresholds } from './thresholds.ts';
+import { DEFAULT_THRESHOLDS, loadThresholds, type MonitorThresholds } from './thresholds.ts';
 import { TRIGGER_LABELS, TriggerEvaluator, type CycleMeasurement, type TriggerId } from './triggers.ts';
 
 export interface CommandIo {
@@ -32,7 +33,7 @@ export interface CommandIo {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const USAGE = 'usage: pnpm monitor --env=NAME --duration=60m --interval=10m [--log=PATH] [--samples=20] [--consecutive=1] [--time-scale=1]';
+const USAGE = 'usage: pnpm monitor --env=NAME --duration=60m --interval=10m [--log=PATH] [--samples=20] [--consecutive=1] [--thresholds=FILE] [--time-scale=1]';
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -48,7 +49,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
   try {
     const args = parseCliArgs(argv, {
       command: 'monitor',
-      flags: ['env', 'duration', 'interval', 'log', 'samples', 'consecutive', 'time-scale', 'help'],
+      flags: ['env', 'duration', 'interval', 'log', 'samples', 'consecutive', 'time-scale', 'thresholds', 'help'],
       booleans: ['help'],
     });
     if (args.flags.help) {
@@ -60,7 +61,9 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
     if (intervalMs > durationMs) throw new UsageError('monitor: --interval must not be longer than --duration');
     const samples = positiveInt('samples', args.flags.samples, 20);
     const scale = positiveInt('time-scale', args.flags['time-scale'], 1);
-    const thresholds: MonitorThresholds = { ...DEFAULT_THRESHOLDS, consecutive: positiveInt('consecutive', args.flags.consecutive, DEFAULT_THRESHOLDS.consecutive) };
+    // Flags over the thresholds file over the defaults.
+    const base = args.flags.thresholds ? readThresholds(path.resolve(io.cwd, args.flags.thresholds)) : DEFAULT_THRESHOLDS;
+    const thresholds: MonitorThresholds = { ...base, consecutive: positiveInt('consecutive', args.flags.consecutive, base.consecutive) };
     const logPath = path.resolve(io.cwd, args.flags.log ?? io.env.PROMOTION_LOG ?? DEFAULT_LOG);
     checkPromotionLog(logPath);
 
@@ -174,6 +177,20 @@ function issuesByTable(evaluator: TriggerEvaluator): Record<string, string> | un
   for (const f of evaluator.fired.values()) (byTable[ISSUE_TABLE[f.id]] ??= []).push(`${TRIGGER_LABELS[f.id]}: ${f.evidence}`);
   const entries = Object.entries(byTable);
   return entries.length > 0 ? Object.fromEntries(entries.map(([t, list]) => [t, list.join('; ')])) : undefined;
+}
+
+function readThresholds(file: string): MonitorThresholds {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`monitor: --thresholds=${file}: cannot read the file`);
+  }
+  try {
+    return loadThresholds(file, text);
+  } catch (e) {
+    throw new UsageError(`monitor: --thresholds=${(e as Error).message}`);
+  }
 }
 
 function fmt(ms: number | undefined): string {

@@ -125,6 +125,38 @@ export interface RealtimeProbe {
   close(): Promise<void>;
 }
 
+async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (i >= tries) throw e;
+    }
+  }
+}
+
+interface ArrivedEvent {
+  /** performance.now() when the callback ran. */
+  at: number;
+  /** Date.now() when the callback ran. */
+  wallAt: number;
+  /** The server's commit_timestamp of the change (NaN when absent). */
+  commitAt: number;
+}
+
+/**
+ * The clock starts at the commit, not at our write request: a slow API (the request waiting before it is
+ * served) is the API's latency, not realtime's. The server's commit_timestamp is used when it is plausible on
+ * our clock (between sending the write and receiving the event); otherwise the interval from sending the write,
+ * an upper bound, is taken.
+ */
+export function commitToCallback(event: ArrivedEvent, writeStarted: number, writeStartedWall: number): number {
+  if (Number.isFinite(event.commitAt) && event.commitAt >= writeStartedWall - 1 && event.commitAt <= event.wallAt) {
+    return event.wallAt - event.commitAt;
+  }
+  return event.at - writeStarted;
+}
+
 export async function sweepProbeVehicles(client: SupabaseClient, olderThan: Date): Promise<number> {
   const { data } = await client.from('vehicles').delete().like('plate', `${PROBE_PLATE_PREFIX}%`).lt('created_at', olderThan.toISOString()).select('id');
   return data?.length ?? 0;
@@ -142,14 +174,14 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
   if (error || !vehicle) throw new Error(`cannot create the probe vehicle (${describeError(error)})`);
   const vehicleId = vehicle.id as string;
 
-  const waiters = new Map<number, (at: number) => void>();
+  const waiters = new Map<number, (event: ArrivedEvent) => void>();
   const channel = client.channel(`monitor-${runId}`).on(
     'postgres_changes',
     { event: 'UPDATE', schema: 'public', table: 'vehicles', filter: `id=eq.${vehicleId}` },
     (payload) => {
-      const at = performance.now();
+      const event = { at: performance.now(), wallAt: Date.now(), commitAt: Date.parse(payload.commit_timestamp) };
       const km = (payload.new as { odometer_km?: number }).odometer_km;
-      if (km !== undefined) waiters.get(km)?.(at);
+      if (km !== undefined) waiters.get(km)?.(event);
     },
   );
   await new Promise<void>((resolve, reject) => {
@@ -166,23 +198,32 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
   });
 
   let odometer = 0;
-  /** One write; resolves with the latency to its event, or undefined when no event came in time. */
+  /** One write; resolves with the commit-to-callback latency of its event, or undefined when none came in time. */
   const writeAndWait = async (timeoutMs: number): Promise<{ latency?: number; readBack: boolean }> => {
     const km = ++odometer;
-    const arrived = new Promise<number | undefined>((resolve) => {
+    const arrived = new Promise<ArrivedEvent | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), timeoutMs);
-      waiters.set(km, (at) => {
+      waiters.set(km, (event) => {
         clearTimeout(timer);
-        resolve(at);
+        resolve(event);
       });
     });
     const started = performance.now();
-    const { error: writeError } = await client.from('vehicles').update({ odometer_km: km }).eq('id', vehicleId);
-    if (writeError) throw new Error(`probe write failed (${describeError(writeError)})`);
-    const at = await arrived;
+    const startedWall = Date.now();
+    // A failed request is the API's error (the error-rate row counts those), not realtime's and not data loss:
+    // retry it, and call it data loss only when a read succeeds and the written value is not there.
+    await withRetries(async () => {
+      const { error: writeError } = await client.from('vehicles').update({ odometer_km: km }).eq('id', vehicleId);
+      if (writeError) throw new Error(`probe write failed (${describeError(writeError)})`);
+    });
+    const event = await arrived;
     waiters.delete(km);
-    const { data: row } = await client.from('vehicles').select('odometer_km').eq('id', vehicleId).maybeSingle();
-    return { latency: at === undefined ? undefined : at - started, readBack: row?.odometer_km === km };
+    const row = await withRetries(async () => {
+      const { data, error: readError } = await client.from('vehicles').select('odometer_km').eq('id', vehicleId).maybeSingle();
+      if (readError) throw new Error(`probe read failed (${describeError(readError)})`);
+      return data;
+    });
+    return { latency: event && commitToCallback(event, started, startedWall), readBack: row?.odometer_km === km };
   };
 
   let live = false;

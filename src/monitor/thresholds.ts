@@ -38,3 +38,19 @@ export function classify(value: number, limits: { target: number; trigger: numbe
 }
 
 export const HEALTH_ICON: Record<Health, string> = { ok: '✅', degraded: '⚠️', over: '❌' };
+
+/** Thresholds from a JSON file laid over the defaults (any subset of keys); errors name the file and the key. */
+export function loadThresholds(file: string, text: string): MonitorThresholds {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+  const merged = { ...DEFAULT_THRESHOLDS, ...(typeof raw === 'object' && raw ? raw : {}) };
+  const result = monitorThresholdsSchema.strict().safeParse(merged);
+  if (!result.success) {
+    throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.') || 'thresholds'} ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}

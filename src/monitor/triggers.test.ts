@@ -48,3 +48,17 @@ describe('TriggerEvaluator', () => {
     expect(t.decision()).toBe('rollback');
   });
 });
+
+describe('loadThresholds', () => {
+  it('lays a partial file over the defaults and names a bad key', async () => {
+    const { loadThresholds } = await import('./thresholds.ts');
+    expect(loadThresholds('t.json', '{"apiP95Ms":{"target":100,"trigger":300},"consecutive":2}')).toMatchObject({
+      apiP95Ms: { target: 100, trigger: 300 },
+      consecutive: 2,
+      dbP95Ms: DEFAULT_THRESHOLDS.dbP95Ms,
+    });
+    expect(() => loadThresholds('t.json', '{"apiP95Ms":{"target":"fast"}}')).toThrow(/^t\.json: apiP95Ms\.target/);
+    expect(() => loadThresholds('t.json', '{"apiLatency":1}')).toThrow(/^t\.json: thresholds Unrecognized key/);
+    expect(() => loadThresholds('t.json', 'nope')).toThrow(/^t\.json: not JSON/);
+  });
+});

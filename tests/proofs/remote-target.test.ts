@@ -2,29 +2,11 @@
  * `pnpm sandbox --env-out=.env.mine` in one terminal, `pnpm test:smoke --env=mine` in another: the suite
  * targets a running sandbox exactly like a remote environment, on PGlite and on PostgreSQL.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
-import { expectAllPassed, runScript, startScript, tempDir } from './run-cli.ts';
-
-async function waitForEnvFile(file: string, timeoutMs = 60_000): Promise<Record<string, string>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(file)) {
-      const vars = Object.fromEntries(
-        readFileSync(file, 'utf8')
-          .split('\n')
-          .filter((l) => l.includes('='))
-          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
-      );
-      const health = await fetch(new URL('/api/health', vars.BASE_URL)).catch(() => undefined);
-      if (health?.ok) return vars;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`sandbox did not write ${file} and answer /api/health within ${timeoutMs} ms`);
-}
+import { expectAllPassed, runScript, startScript, tempDir, waitForEnvFile } from './run-cli.ts';
 
 const databases: TestDatabase[] = [];
 afterAll(async () => {

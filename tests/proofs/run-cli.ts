@@ -3,7 +3,7 @@
  * what they printed and their exit code. Proofs assert on these, never on internals.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -83,4 +83,23 @@ export function expectAllPassed(markdown: string): void {
   expect(m, `Total row "${total}"`).not.toBeNull();
   expect(m![1]).toBe(m![2]);
   expect(Number(m![2])).toBeGreaterThanOrEqual(10);
+}
+
+/** Waits until a sandbox started with --env-out has written its file and answers /api/health; returns its variables. */
+export async function waitForEnvFile(file: string, timeoutMs = 60_000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) {
+      const vars = Object.fromEntries(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
+      );
+      const health = await fetch(new URL('/api/health', vars.BASE_URL)).catch(() => undefined);
+      if (health?.ok) return vars;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`sandbox did not write ${file} and answer /api/health within ${timeoutMs} ms`);
 }
