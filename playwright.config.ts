@@ -33,7 +33,7 @@ const reporter: ReporterDescription[] = sharded
       ['json', { outputFile: path.join(outputDir, 'results.json') }],
       ['junit', { outputFile: path.join(outputDir, 'junit.xml'), includeProjectInTestName: false }],
       [
-        'allure-playwright',
+        './reporters/allure-reporter.ts',
         {
           resultsDir: path.join(outputDir, 'allure-results'),
           detail: true,
