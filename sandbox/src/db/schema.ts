@@ -15,7 +15,7 @@ create trigger ${table}_audit after insert or update or delete on public.${table
 
 /** The script that creates a new database's schema (tables, functions, triggers, grants). */
 export function schemaSql(): string {
-  return sqlFile('switchboard.sql') + sqlFile('schema.sql') + triggerSql();
+  return sqlFile('switchboard.sql') + sqlFile('schema.sql') + sqlFile('audit.sql') + triggerSql();
 }
 
 const sqlFile = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
@@ -31,7 +31,7 @@ drop trigger if exists ${table}_realtime on public.${table};
 create trigger ${table}_realtime after insert or update or delete on public.${table}
   for each row execute function realtime.capture_change();`,
   ).join('\n');
-  return sqlFile('switchboard.sql') + sqlFile('domain.sql') + capture;
+  return sqlFile('switchboard.sql') + sqlFile('audit.sql') + sqlFile('domain.sql') + capture;
 }
 
 /** Identifies a version of domainSql(): a database records the one it has. */
