@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { section, startScript, tempDir, waitForEnvFile } from './run-cli.ts';
+import { runScript, section, startScript, tempDir, waitForEnvFile } from './run-cli.ts';
 
 let dir: string;
 let sandbox: ChildProcess;
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 /** Runs a window of four measurements (rows 0–30 min), switching `faults` on after the first row. */
-async function windowWithFault(faults: string): Promise<{ code: number | null; text: string; out: string }> {
+async function windowWithFault(faults: string): Promise<{ code: number | null; text: string; out: string; log: string }> {
   await setFaults('');
   const log = path.join(dir, `log-${faults.replace(/\W+/g, '-')}.md`);
   const monitor = startScript(
@@ -57,7 +57,7 @@ async function windowWithFault(faults: string): Promise<{ code: number | null; t
   const code = await new Promise<number | null>((r) => monitor.once('close', r));
   await switched;
   await setFaults('');
-  return { code, text: readFileSync(log, 'utf8'), out };
+  return { code, text: readFileSync(log, 'utf8'), out, log };
 }
 
 /** The Status cell of each measured row of a monitoring table, by time. */
@@ -85,6 +85,10 @@ describe('pnpm monitor with a fault switched on mid-window', () => {
     expect(Object.values(statuses(run.text, 'Error Rate Monitoring'))).not.toContain('❌');
     expect(Object.values(statuses(run.text, 'Real-time Latency Monitoring'))).not.toContain('❌');
     expect(ticked(run.text).map((t) => t.split(' ').slice(0, 2).join(' '))).toEqual(['API latency']);
+    // The gate reads the fired trigger from the log and refuses the release.
+    const gate = await runScript('scripts/gate.ts', [`--log=${run.log}`], { cwd: dir });
+    expect(gate.code).toBe(1);
+    expect(gate.stdout).toMatch(/^- rollback trigger fired: API latency/m);
   });
 
   it('api_errors: error rate rows turn ❌ and "Error rate" fires; latency rows stay green', async () => {
