@@ -21,6 +21,11 @@ describe.skipIf(SKIP_POSTGRES)('schema created by the bootstrap (PostgreSQL)', (
     expect(await bootstrapDatabase(db, content)).toEqual({ created: true });
     // A second start reuses the data and re-applies the policies without error.
     expect(await bootstrapDatabase(db, content)).toEqual({ created: false });
+    // A database an older sandbox made: the business rules are missing and no version is recorded.
+    await db.transaction((sql) =>
+      sql.exec(`drop trigger handshakes_check_transition on public.handshakes; delete from sandbox.domain_version;`),
+    );
+    expect(await bootstrapDatabase(db, content)).toEqual({ created: false });
     await db.close();
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
@@ -59,6 +64,14 @@ describe.skipIf(SKIP_POSTGRES)('schema created by the bootstrap (PostgreSQL)', (
     const tablesWith = (fn: string) => triggers.filter((t) => t.fn === fn).map((t) => t.table).sort();
     expect(tablesWith('write_audit_log')).toEqual([...AUDITED_TABLES].sort());
     expect(tablesWith('capture_change')).toEqual([...AUDITED_TABLES].sort());
+  });
+
+  it('brings an older database up to date with domain.sql, once', async () => {
+    const triggers = await query<{ tgname: string }>(`select tgname from pg_trigger where tgname = 'handshakes_check_transition'`);
+    expect(triggers).toHaveLength(1);
+    expect(await query(`select version from sandbox.domain_version`)).toHaveLength(1);
+    const buckets = await query<{ id: string }>(`select id from storage.buckets order by id`);
+    expect(buckets.map((b) => b.id)).toEqual(['fleet-public', 'inspection-photos', 'vehicle-documents']);
   });
 
   it('gives users no way to change audit rows', async () => {
