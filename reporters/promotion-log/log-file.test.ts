@@ -67,6 +67,35 @@ describe('writePromotionLog', () => {
     }
   });
 
+  it.each([
+    ['an empty file', Buffer.from(''), 'not a promotion log: the text is empty'],
+    ['a binary file', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), 'not a promotion log: binary content (NUL bytes)'],
+  ])('leaves %s untouched, byte for byte, with no backup', async (_what, content, message) => {
+    const file = path.join(dir, 'log.md');
+    fs.writeFileSync(file, content);
+    await expect(writePromotionLog(file, append('x'))).rejects.toThrow(`${file}: ${message}`);
+    expect(fs.readFileSync(file).equals(content)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['log.md']);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('refuses a read-only log instead of renaming over it', async () => {
+    const file = path.join(dir, 'log.md');
+    fs.writeFileSync(file, LOG, { mode: 0o444 });
+    await expect(writePromotionLog(file, append('x'))).rejects.toThrow(`${file}: is read-only (EACCES)`);
+    expect(() => checkPromotionLog(file)).toThrow(`${file}: is read-only (EACCES)`);
+    expect(fs.readFileSync(file, 'utf8')).toBe(LOG);
+  });
+
+  it('keeps the log\'s file mode, and cleans up temporary files a killed writer left', async () => {
+    const file = path.join(dir, 'log.md');
+    fs.writeFileSync(file, LOG, { mode: 0o640 });
+    fs.chmodSync(file, 0o640);
+    fs.writeFileSync(path.join(dir, '.log.md.tmp-4242-deadbeef'), 'half a log');
+    await writePromotionLog(file, append('run'));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(dir).sort()).toEqual(['log.md', 'log.md.bak']);
+  });
+
   it('leaves a file that is not a promotion log untouched, and releases the lock', async () => {
     const file = path.join(dir, 'notes.md');
     fs.writeFileSync(file, '# Shopping list\n');

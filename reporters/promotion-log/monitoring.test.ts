@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeMonitoringRow, writeMonitoringUpdate } from './monitoring-writer.ts';
-import { renderMonitoring, renderMonitoringRow, renderRollback, type MonitoringUpdate } from './monitoring.ts';
+import { latencySeries, renderMonitoring, renderMonitoringRow, renderRollback, type MonitoringUpdate } from './monitoring.ts';
 
 const fixture = (name: string) => new URL(`./__fixtures__/${name}`, import.meta.url);
 const LOG = fs.readFileSync(fixture('promotion-log.md'), 'utf8');
@@ -139,7 +139,44 @@ describe('renderRollback', () => {
   });
 });
 
+describe('latencySeries', () => {
+  it('reads the Latency column and the Target of a monitoring table as the log has it', () => {
+    const text = renderMonitoringRow(renderMonitoring(LOG, WINDOW, NOW).text, { table: 'API Latency Monitoring', time: '30 min', cells: { Latency: '1.2 s (p95)' } }, NOW).text;
+    expect(latencySeries(text, 'API Latency Monitoring')).toEqual({
+      targetMs: 500,
+      points: [
+        { x: '0 min', ms: null },
+        { x: '10 min', ms: 310 },
+        { x: '20 min', ms: null },
+        { x: '30 min', ms: 1200 },
+        { x: '40 min', ms: null },
+        { x: '50 min', ms: null },
+        { x: '60 min', ms: null },
+      ],
+    });
+    expect(latencySeries(text, 'Error Rate Monitoring')).toBeUndefined();
+  });
+});
+
 describe('writeMonitoringUpdate', () => {
+  it('charts a latency table it writes to from the table itself, and links the chart', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitoring-chart-'));
+    const file = path.join(dir, 'log.md');
+    fs.writeFileSync(file, LOG);
+    for (const [time, ms] of [['0 min', 280], ['10 min', 310], ['20 min', 640]] as const) {
+      await writeMonitoringUpdate(file, { rows: [{ table: 'Real-time Latency Monitoring', time, cells: { Latency: `${ms}ms` } }, { table: 'Error Rate Monitoring', time, cells: { 'Error Rate': '0%' } }] }, { now: NOW });
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('\n\n**Chart**: ![Real-time Latency Monitoring](charts/real-time-latency-monitoring.svg)\n\n**Issues**');
+    expect(text.match(/\*\*Chart\*\*:/g)).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dir, 'charts'))).toEqual(['real-time-latency-monitoring.svg']);
+    const svg = fs.readFileSync(path.join(dir, 'charts/real-time-latency-monitoring.svg'), 'utf8');
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+    expect(svg).toContain('target 100ms');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+
   it('writes under the lock with a backup, draws the chart beside the log and links it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitoring-write-'));
     const file = path.join(dir, 'log.md');

@@ -150,6 +150,41 @@ function toMinutes(label: string): number | undefined {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+export interface TableSeries {
+  /** The table's "**Target**:" in ms, when it names one ("< 500ms (p95)"). */
+  targetMs?: number;
+  /** Time cell → the Latency cell in ms (null for a row not measured yet). */
+  points: Array<{ x: string; ms: number | null }>;
+}
+
+/**
+ * The latency column of a monitoring table as written in the log, for its chart: so the chart always shows
+ * what the log says, whichever run of the monitor wrote which row. Undefined when the table has no Latency column.
+ */
+export function latencySeries(input: string, heading: string): TableSeries | undefined {
+  const doc = parseDoc(input);
+  const section = findSection(doc.root.children, heading);
+  const table = section && tables(section.nodes)[0];
+  if (!section || !table) return undefined;
+  const column = columnKeys(table).indexOf('latency');
+  if (column <= 0) return undefined;
+  const points = table.children.slice(1).map((row) => {
+    const cell = row.children[column];
+    return { x: plainText(row.children[0] ?? row).trim(), ms: cell ? toMs(plainText(cell)) : null };
+  });
+  const target = findFields(doc.text, section.nodes, 'Target')[0];
+  const targetMs = target ? toMs(target.value) : null;
+  return { points, ...(targetMs !== null && { targetMs }) };
+}
+
+function toMs(text: string): number | null {
+  const m = /(\d+(?:\.\d+)?)\s*(ms|s)\b/i.exec(text);
+  if (!m) return null;
+  return m[2]!.toLowerCase() === 's' ? Number(m[1]) * 1000 : Number(m[1]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
 function rollback(doc: Doc, update: NonNullable<MonitoringUpdate['rollback']>, warnings: string[]): Edit[] {
   const edits: Edit[] = [];
   const section = findSection(doc.root.children, 'Rollback Triggers');
