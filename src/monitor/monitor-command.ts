@@ -19,6 +19,7 @@ import { checkPromotionLog } from '../../reporters/promotion-log/log-file.ts';
 import { writeMonitoringUpdate } from '../../reporters/promotion-log/monitoring-writer.ts';
 import { DEFAULT_LOG } from '../run/smoke-command.ts';
 import { minuteLabel, parseDuration } from './duration.ts';
+import { probeIntegrity, probeRoleMatrix } from './guard-probes.ts';
 import { databaseProbe, openRealtimeProbe, probeApi, probeSentry, sweepProbeVehicles, type RealtimeProbe } from './probes.ts';
 import { errorRatePct, monitoringRows, TABLES, type CycleReport } from './rows.ts';
 import { DEFAULT_THRESHOLDS, loadThresholds, type MonitorThresholds } from './thresholds.ts';
@@ -89,6 +90,8 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
       });
     }
     db = databaseProbe(env.SUPABASE_DB_URL);
+    const anon = makeClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
+    const tenantId = accessToken ? await smokeTenant(client, signIn.data.user?.id) : undefined;
     const requests = profileRequests('read-mix', { anonKey: env.SUPABASE_ANON_KEY, accessToken, email: env.SMOKE_USER_EMAIL, password: env.SMOKE_USER_PASSWORD });
     const evaluator = new TriggerEvaluator(thresholds);
     const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -113,6 +116,8 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
           intervalMs / 60_000,
         ),
       };
+      const securityBreach = await probeRoleMatrix(anon, accessToken ? client : undefined, tenantId, appProfile.tableChecks);
+      const integrity = await probeIntegrity(env.SUPABASE_DB_URL);
       const measurement: CycleMeasurement = {
         minute,
         apiAvailable: api.healthy,
@@ -122,6 +127,8 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
         // A channel that delivers nothing is as late as it gets.
         realtimeMs: rt.p95Ms ?? (realtime && rt.note?.startsWith('no event') ? Number.POSITIVE_INFINITY : undefined),
         dataLoss: 'dataLoss' in rt ? rt.dataLoss : undefined,
+        securityBreach,
+        corruption: integrity.corruption,
       };
       const fired = evaluator.observe(measurement);
       const triggers = (Object.keys(TRIGGER_LABELS) as TriggerId[]).map((id) => ({ trigger: TRIGGER_LABELS[id], fired: evaluator.fired.has(id) }));
@@ -177,6 +184,15 @@ function issuesByTable(evaluator: TriggerEvaluator): Record<string, string> | un
   for (const f of evaluator.fired.values()) (byTable[ISSUE_TABLE[f.id]] ??= []).push(`${TRIGGER_LABELS[f.id]}: ${f.evidence}`);
   const entries = Object.entries(byTable);
   return entries.length > 0 ? Object.fromEntries(entries.map(([t, list]) => [t, list.join('; ')])) : undefined;
+}
+
+/** The smoke user's corporate, from its own profile row (the role matrix compares every row against it). */
+async function smokeTenant(client: ReturnType<typeof makeClient>, userId: string | undefined): Promise<string | undefined> {
+  if (!userId) return undefined;
+  const { profiles } = appProfile;
+  const { data } = await client.from(profiles.table).select(profiles.tenantColumn).eq(profiles.idColumn, userId).maybeSingle();
+  const id = (data as Record<string, unknown> | null)?.[profiles.tenantColumn];
+  return typeof id === 'string' ? id : undefined;
 }
 
 function readThresholds(file: string): MonitorThresholds {

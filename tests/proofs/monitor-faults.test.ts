@@ -109,6 +109,14 @@ describe('pnpm monitor with a fault switched on mid-window', () => {
     expect(ticked(run.text).map((t) => t.split(' ').slice(0, 2).join(' '))).toEqual(['Real-time latency']);
   });
 
+  it('rls_off: tenants see each other\'s rows, "Security breach detected" fires and the status says roll back', async () => {
+    const run = await windowWithFault('rls_off=vehicles');
+    expect(run.code, run.out).toBe(1);
+    expect(ticked(run.text).map((t) => t.split(' ').slice(0, 2).join(' '))).toEqual(['Security breach']);
+    expect(run.text).toMatch(/another tenant/);
+    expect(run.text).toMatch(/\*\*Rollback Status\*\*: ❌ ROLLBACK/);
+  });
+
   it('health_down long enough: "API completely unavailable" fires and the status says roll back', async () => {
     const run = await windowWithFault('health_down');
     expect(run.code, run.out).toBe(1);
