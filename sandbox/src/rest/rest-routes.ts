@@ -64,10 +64,10 @@ function singleRowError(count: number): PostgrestError {
 }
 
 async function readBody(c: Context): Promise<unknown> {
-  return readBodyText(await c.req.text());
+  return parseBody(await c.req.text());
 }
 
-async function readBodyText(text: string): Promise<unknown> {
+function parseBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -178,7 +178,7 @@ export function restRoutes({ db, keys, catalog, log }: RestDependencies): Hono<R
       args = queryArguments(new URL(c.req.url).searchParams);
     } else {
       const text = await c.req.text();
-      const body = text.trim() === '' ? {} : await readBodyText(text);
+      const body = text.trim() === '' ? {} : parseBody(text);
       if (!isRecord(body)) throw new PostgrestError(400, 'PGRST102', 'Empty or invalid json');
       args = body;
     }

@@ -33,7 +33,7 @@ interface Upload {
   cacheControl: string;
 }
 
-/** `/object/<bucket>/<a>/<b c>` → ['<bucket>', 'a/b c']: each segment decoded, empty ones dropped. */
+/** The decoded segments after `/object/` (and `public/`, `sign/`, …) → [bucket, object name]. */
 function bucketAndPath(segments: string[]): [string, string] {
   const [bucket = '', ...rest] = segments;
   return [bucket, rest.join('/')];
