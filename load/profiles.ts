@@ -15,14 +15,14 @@ export const thresholdsSchema = z.object({
 export type ProfileSettings = z.infer<typeof thresholdsSchema>;
 
 export const PROFILE_SETTINGS: Record<ProfileName, ProfileSettings> = z
-  .object({ 'read-mix': thresholdsSchema, 'sign-in': thresholdsSchema })
+  .object({ 'read-mix': thresholdsSchema, 'sign-in': thresholdsSchema, writes: thresholdsSchema })
   .parse(JSON.parse(readFileSync(new URL('./thresholds.json', import.meta.url), 'utf8')));
 
-export const PROFILE_NAMES = ['read-mix', 'sign-in'] as const;
+export const PROFILE_NAMES = ['read-mix', 'sign-in', 'writes'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export interface LoadRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   headers: Record<string, string>;
   body?: string;
@@ -34,6 +34,8 @@ export interface ProfileContext {
   accessToken?: string;
   email: string;
   password: string;
+  /** The synthetic vehicle the writes profile updates (created for the run, deleted after it). */
+  syntheticVehicleId?: string;
 }
 
 /** The request mix of a profile, cycled through by every connection. */
@@ -47,6 +49,17 @@ export function profileRequests(name: ProfileName, ctx: ProfileContext): LoadReq
         { method: 'GET', path: appProfile.paths.login, headers: {} },
         { method: 'GET', path: '/rest/v1/vehicles?select=id,plate,status&limit=50', headers: api(token) },
         { method: 'GET', path: '/rest/v1/branches?select=id,name', headers: api(token) },
+      ];
+    }
+    case 'writes': {
+      if (!ctx.accessToken || !ctx.syntheticVehicleId) throw new Error('the writes profile needs a signed-in smoke user and its synthetic vehicle');
+      return [
+        {
+          method: 'PATCH',
+          path: `/rest/v1/vehicles?id=eq.${ctx.syntheticVehicleId}`,
+          headers: { ...api(ctx.accessToken), 'content-type': 'application/json', prefer: 'return=minimal' },
+          body: JSON.stringify({ odometer_km: 1 }),
+        },
       ];
     }
     case 'sign-in':

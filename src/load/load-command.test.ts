@@ -10,7 +10,7 @@ function io() {
 describe('pnpm load refuses bad input with exit 2 and one line', () => {
   it.each([
     [[], /load: --profile is required/],
-    [['--profile=stampede'], /load: --profile=stampede is unknown \(read-mix, sign-in\)/],
+    [['--profile=stampede'], /load: --profile=stampede is unknown \(read-mix, sign-in, writes\)/],
     [['--profile=read-mix', '--env=prod'], /--env=prod looks like production; add --confirm-production/],
     [['--profile=read-mix', '--duration=-1'], /--duration must be a number above 0/],
     [['--profile=read-mix', '--connections=1.5'], /--connections must be a whole number above 0/],

@@ -7,6 +7,12 @@ import { parseCliArgs } from '../cli/args.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { makeClient, describeError } from '../supabase.ts';
 import { openTarget } from '../run/open-target.ts';
+import { makeRunId } from '../run/run-id.ts';
+import { writesAllowed } from '../config/target-env.ts';
+import { createProbeVehicle, sweepProbeVehicles, type ProbeVehicle } from '../synthetic/probe-vehicle.ts';
+
+/** Plates of the synthetic vehicles the writes profile creates. */
+export const LOAD_PLATE_PREFIX = 'LOAD-';
 import { PROFILE_NAMES, PROFILE_SETTINGS, profileRequests, type ProfileName, type ProfileSettings } from '../../load/profiles.ts';
 import { runProfile, type LoadResult } from './run-profile.ts';
 
@@ -65,20 +71,35 @@ export async function runLoad(argv: string[], io: CommandIo): Promise<number> {
     const target = await openTarget(envName, io.cwd, io.env, io.err);
     close = () => target.close();
     const { env } = target;
+    if (profile === 'writes' && !writesAllowed(env)) {
+      throw new UsageError(`load: the writes profile writes to the synthetic tenant; set SMOKE_ALLOW_WRITES=1 for --env=${envName} to allow it`);
+    }
     let accessToken: string | undefined;
-    if (profile === 'read-mix') {
-      const { data, error } = await makeClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY).auth.signInWithPassword({
-        email: env.SMOKE_USER_EMAIL,
-        password: env.SMOKE_USER_PASSWORD,
-      });
+    const client = makeClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
+    if (profile !== 'sign-in') {
+      const { data, error } = await client.auth.signInWithPassword({ email: env.SMOKE_USER_EMAIL, password: env.SMOKE_USER_PASSWORD });
       if (error || !data.session) throw new UsageError(`load: the smoke user cannot sign in (${describeError(error)})`);
       accessToken = data.session.access_token;
+    }
+    let vehicle: ProbeVehicle | undefined;
+    if (profile === 'writes') {
+      await sweepProbeVehicles(client, LOAD_PLATE_PREFIX, new Date(Date.now() - 3_600_000));
+      vehicle = await createProbeVehicle(client, LOAD_PLATE_PREFIX, makeRunId(new Date(), 'load')).catch((e: Error) => {
+        throw new UsageError(`load: ${e.message}`);
+      });
+      const created = vehicle;
+      const previous = close;
+      close = async () => {
+        await created.remove();
+        await previous?.();
+      };
     }
     const requests = profileRequests(profile as ProfileName, {
       anonKey: env.SUPABASE_ANON_KEY,
       accessToken,
       email: env.SMOKE_USER_EMAIL,
       password: env.SMOKE_USER_PASSWORD,
+      syntheticVehicleId: vehicle?.id,
     });
     io.err(`load: ${profile} on ${envName} for ${settings.durationSeconds} s with ${settings.connections} connections\n`);
     const result = await runProfile(new URL(env.BASE_URL).origin, requests, settings);

@@ -20,7 +20,8 @@ import { writeMonitoringUpdate } from '../../reporters/promotion-log/monitoring-
 import { DEFAULT_LOG } from '../run/smoke-command.ts';
 import { minuteLabel, parseDuration } from './duration.ts';
 import { probeIntegrity, probeRoleMatrix } from './guard-probes.ts';
-import { databaseProbe, openRealtimeProbe, probeApi, probeSentry, sweepProbeVehicles, type RealtimeProbe } from './probes.ts';
+import { databaseProbe, openRealtimeProbe, probeApi, probeSentry, PROBE_PLATE_PREFIX, type RealtimeProbe } from './probes.ts';
+import { sweepProbeVehicles } from '../synthetic/probe-vehicle.ts';
 import { errorRatePct, monitoringRows, TABLES, type CycleReport } from './rows.ts';
 import { DEFAULT_THRESHOLDS, loadThresholds, type MonitorThresholds } from './thresholds.ts';
 import { TRIGGER_LABELS, TriggerEvaluator, type CycleMeasurement, type TriggerId } from './triggers.ts';
@@ -83,7 +84,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
     else if (!writesAllowed(env)) realtimeNote = 'not measured: read-only (SMOKE_ALLOW_WRITES is not 1)';
     else {
       // Probe vehicles left by a killed monitor are older than any window that could still be running.
-      await sweepProbeVehicles(client, new Date(Date.now() - 2 * durationMs - 3_600_000));
+      await sweepProbeVehicles(client, PROBE_PLATE_PREFIX, new Date(Date.now() - 2 * durationMs - 3_600_000));
       realtime = await openRealtimeProbe(client, runId).catch((e: Error) => {
         realtimeNote = e.message;
         return undefined;

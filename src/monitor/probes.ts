@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { LoadRequest } from '../../load/profiles.ts';
 import { LatencyHistogram } from '../measure/latency-histogram.ts';
 import { describeError } from '../supabase.ts';
+import { createProbeVehicle } from '../synthetic/probe-vehicle.ts';
 
 export interface ApiProbeResult {
   p95Ms?: number;
@@ -157,22 +158,9 @@ export function commitToCallback(event: ArrivedEvent, writeStarted: number, writ
   return event.at - writeStarted;
 }
 
-export async function sweepProbeVehicles(client: SupabaseClient, olderThan: Date): Promise<number> {
-  const { data } = await client.from('vehicles').delete().like('plate', `${PROBE_PLATE_PREFIX}%`).lt('created_at', olderThan.toISOString()).select('id');
-  return data?.length ?? 0;
-}
-
 export async function openRealtimeProbe(client: SupabaseClient, runId: string): Promise<RealtimeProbe> {
-  const { data: branch, error: branchError } = await client.from('branches').select('id, corporate_id').limit(1).maybeSingle();
-  if (branchError || !branch) throw new Error(`no branch visible to the smoke user (${branchError ? describeError(branchError) : '0 rows'})`);
-  const plate = `${PROBE_PLATE_PREFIX}${runId.slice(-13)}`;
-  const { data: vehicle, error } = await client
-    .from('vehicles')
-    .insert({ corporate_id: branch.corporate_id, branch_id: branch.id, plate, make: 'Synthetic', model: `monitor ${runId}`, year: 2024 })
-    .select('id')
-    .single();
-  if (error || !vehicle) throw new Error(`cannot create the probe vehicle (${describeError(error)})`);
-  const vehicleId = vehicle.id as string;
+  const vehicle = await createProbeVehicle(client, PROBE_PLATE_PREFIX, runId);
+  const { id: vehicleId, plate } = vehicle;
 
   const waiters = new Map<number, (event: ArrivedEvent) => void>();
   const channel = client.channel(`monitor-${runId}`).on(
@@ -262,7 +250,7 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
       await client.removeChannel(channel);
       // An open realtime socket keeps the process alive; close it explicitly.
       await client.realtime.disconnect();
-      await client.from('vehicles').delete().eq('id', vehicleId);
+      await vehicle.remove();
     },
   };
 }
