@@ -17,7 +17,11 @@ export const appProfile = {
     login: '/login',
     dashboard: '/dashboard',
     vehicles: '/vehicles',
+    handshakes: '/handshakes',
+    inspections: '/inspections',
     health: '/api/health',
+    /** The sandbox's mail catcher (service role only); a real deployment has none, see `email`. */
+    mailCatcher: '/__sandbox/mail',
   },
   labels: {
     email: 'Email',
@@ -28,7 +32,47 @@ export const appProfile = {
     vehiclesTable: 'Vehicles',
     search: 'Search vehicles',
     statusFilter: 'Status',
+    vehicleTabs: 'Vehicle details',
+    documentsTable: 'Documents',
+    map: 'Map',
+    /** What Google's loader writes over a map whose key it refused. */
+    mapsErrorText: "can't load Google Maps correctly",
+    handshakesHeading: 'Handshakes',
+    handshakesTable: 'Handshakes',
+    createHandshake: 'Create Handshake',
+    handshakeForm: 'Create handshake',
+    handshakeVehicle: 'Vehicle',
+    handshakeToBranch: 'To branch',
+    handshakeNotes: 'Notes',
+    handshakeSubmit: 'Create',
+    /** The accept button of a pending handshake: "Accept <plate>". */
+    acceptHandshake: (plate: string) => `Accept ${plate}`,
+    inspectionsHeading: 'Inspections',
+    inspectionsTable: 'Inspections',
+    createInspection: 'Create Inspection',
+    inspectionForm: 'Create inspection',
+    inspectionVehicle: 'Vehicle',
+    inspectionPhoto: 'Photo',
+    inspectionPass: 'Pass',
+    inspectionNotes: 'Notes',
+    inspectionSubmit: 'Save inspection',
   },
+  /** The vehicle details page's tabs, in order; every one must be there. */
+  vehicleTabs: ['Overview', 'Documents', 'Maps', 'Inspections', 'History'],
+  /** The checklist items of the inspection form (checkbox labels), all ticked by the smoke flow. */
+  inspectionChecklist: ['Tyres', 'Brakes', 'Lights', 'Bodywork', 'Fluids'],
+  /** Columns of the handshakes table, by header text. */
+  handshakeColumns: { vehicle: 'Vehicle', to: 'To', status: 'Status' },
+  /** How long the Maps tab must stay quiet after the map appears (Google checks the key after drawing). */
+  mapsSettleMs: 1_500,
+  /** Storage bucket of inspection photos; objects are `<corporate>/<vehicle>/<file>`. */
+  inspectionPhotosBucket: 'inspection-photos',
+  /**
+   * How the Handshake Accept flow proves the email went out: `catcher` reads the sandbox's mail catcher with
+   * the service-role key; `notification` waits for the notifications row to say SENT. `auto` (default) uses
+   * the catcher when a service-role key is set. `SMOKE_EMAIL_CHECK=catcher|notification` overrides it.
+   */
+  email: { check: 'auto' as 'auto' | 'catcher' | 'notification', subject: (plate: string) => `Handshake accepted for ${plate}`, waitMs: 10_000 },
   /** Columns of the vehicles table, by header text. */
   vehicleColumns: { plate: 'Plate', status: 'Status' },
   /** `@supabase/ssr` stores the session in `sb-<project-ref>-auth-token`, chunked as `.0`, `.1`… when large. */

@@ -3,10 +3,13 @@
  * in once per worker (API and UI), and a check that cannot run because that sign-in failed is skipped with
  * the reason, so the one real failure (Authentication, Login) is not drowned in copies of itself.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { test as base, expect, type Page, type TestInfo, type BrowserContext } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import lockfile from 'proper-lockfile';
 import { appProfile } from '../../src/config/app-profile.ts';
-import { parseTargetEnv, type TargetEnv } from '../../src/config/target-env.ts';
+import { parseTargetEnv, writesAllowed, type TargetEnv } from '../../src/config/target-env.ts';
 import { MEASUREMENT_ATTACHMENT, type Measurement } from '../../src/log-annotations.ts';
 import { describeError, makeClient } from '../../src/supabase.ts';
 
@@ -27,6 +30,38 @@ interface TestFixtures {
   smokeApi: Extract<ApiSession, { ok: true }>;
   /** A page signed in as the smoke user; skips the test when the UI sign-in failed. */
   signedInPage: Page;
+  /**
+   * Held while a test reads or changes vehicle statuses: the Vehicles List Test compares what it read with what
+   * its filters show, so a write flow must not change a vehicle under it (one lock per run, across workers).
+   */
+  vehiclesLock: void;
+  /**
+   * Synthetic data of a write flow: everything it creates carries the run id and is the smoke tenant's, and is
+   * deleted after the test, passed or failed. Skips the test in read-only mode.
+   */
+  synthetic: Synthetic;
+}
+
+export const READ_ONLY_REASON = 'read-only mode (SMOKE_ALLOW_WRITES is not 1)';
+
+/** The run's id (set by `pnpm test:smoke`), written into everything a write flow creates. */
+export const RUN_ID = process.env.SMOKE_RUN_ID || `local-${process.pid}-${Date.now()}`;
+
+export interface Synthetic {
+  runId: string;
+  client: SupabaseClient;
+  userId: string;
+  tenantId: string;
+  /** When the test's writes began (for time windows: emails, notifications). */
+  startedAt: Date;
+  /** Text carrying the run id, for notes columns. */
+  tag(text: string): string;
+  /** Puts the vehicle's status back after the test. */
+  restoreVehicleStatus(vehicleId: string, status: string): void;
+  /** Deletes the notifications to the smoke user with this subject created during the test. */
+  removeNotifications(subject: string): void;
+  /** Removes, after the test, objects of this storage folder whose name carries the run id. */
+  watchPhotoFolder(folder: string): void;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -95,7 +130,80 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(page);
     await context.close();
   },
+
+  vehiclesLock: async ({}, use) => {
+    const file = path.join(os.tmpdir(), `smoke-vehicles-${RUN_ID.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+    const release = await lockfile.lock(file, { realpath: false, stale: 30_000, retries: { retries: 600, minTimeout: 50, maxTimeout: 100 } });
+    try {
+      await use();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  },
+
+  synthetic: async ({ target, smokeApi }, use) => {
+    if (!writesAllowed(target)) test.skip(true, READ_ONLY_REASON);
+    if (!smokeApi.tenantId) throw new CheckFailed(smokeApi.tenantProblem ?? 'smoke tenant unknown');
+    const { client, userId, tenantId } = smokeApi;
+    const restores = new Map<string, string>();
+    const subjects = new Set<string>();
+    const folders = new Set<string>();
+    const startedAt = new Date(Date.now() - 2_000);
+    try {
+      await use({
+        runId: RUN_ID,
+        client,
+        userId,
+        tenantId,
+        startedAt,
+        tag: (text) => `${text} [smoke run ${RUN_ID}]`,
+        restoreVehicleStatus: (id, status) => {
+          if (!restores.has(id)) restores.set(id, status);
+        },
+        removeNotifications: (subject) => subjects.add(subject),
+        watchPhotoFolder: (folder) => folders.add(folder),
+      });
+    } finally {
+      await removeSyntheticData(client, { tenantId, userId, startedAt, restores, subjects, folders });
+    }
+  },
 });
+
+/** Deletes what a write flow created (tagged rows, their photos, notifications) and restores vehicle statuses. */
+async function removeSyntheticData(
+  client: SupabaseClient,
+  w: { tenantId: string; userId: string; startedAt: Date; restores: Map<string, string>; subjects: Set<string>; folders: Set<string> },
+): Promise<void> {
+  const problems: string[] = [];
+  const note = (what: string, error: unknown) => error && problems.push(`${what}: ${describeError(error)}`);
+  const tagged = `*${RUN_ID}*`;
+  const bucket = client.storage.from(appProfile.inspectionPhotosBucket);
+
+  const inspections = await client.from('inspections').select('id, photo_path').eq('corporate_id', w.tenantId).like('notes', tagged);
+  note('reading tagged inspections', inspections.error);
+  const paths = new Set((inspections.data ?? []).map((r) => r.photo_path as string | null).filter((p): p is string => !!p));
+  for (const folder of w.folders) {
+    const listed = await bucket.list(folder, { limit: 1000, search: RUN_ID });
+    note(`listing ${folder}`, listed.error);
+    for (const o of listed.data ?? []) if (o.name.includes(RUN_ID)) paths.add(`${folder}/${o.name}`);
+  }
+  if (paths.size > 0) note('removing photos', (await bucket.remove([...paths])).error);
+  note('deleting inspections', (await client.from('inspections').delete().eq('corporate_id', w.tenantId).like('notes', tagged)).error);
+  note('deleting handshakes', (await client.from('handshakes').delete().eq('corporate_id', w.tenantId).like('notes', tagged)).error);
+  for (const [id, status] of w.restores) {
+    note(`restoring vehicle ${id}`, (await client.from('vehicles').update({ status }).eq('id', id)).error);
+  }
+  for (const subject of w.subjects) {
+    const removed = await client
+      .from('notifications')
+      .delete()
+      .eq('recipient_id', w.userId)
+      .eq('subject', subject)
+      .gte('created_at', w.startedAt.toISOString());
+    note('deleting notifications', removed.error);
+  }
+  if (problems.length > 0) throw new Error(`synthetic data not cleaned up: ${problems.join('; ')}`);
+}
 
 export { expect };
 
