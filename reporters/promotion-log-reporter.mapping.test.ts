@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 import { describe, expect, it } from 'vitest';
-import { MEASUREMENT_ATTACHMENT, summaryRow, testSection } from '../src/log-annotations.ts';
+import { CHECKBOX, MEASUREMENT_ATTACHMENT, summaryRow, testSection } from '../src/log-annotations.ts';
 import { resolveLogPath, slug, toCheckResult } from './promotion-log-reporter.ts';
 
 type Outcome = ReturnType<TestCase['outcome']>;
@@ -115,6 +115,34 @@ describe('toCheckResult', () => {
     expect(toCheckResult(testCase('expected', [result({ attachments: [broken] })]), '/p', warnings)).toMatchObject({ durationMs: 1234 });
     expect(warnings).toEqual(['"API Health": measurement attachment ignored (no durationMs)']);
     fs.rmSync(path.dirname(file), { recursive: true });
+  });
+
+  it('reads checkbox claims, with or without a place, and the details and samples of the measurement', () => {
+    const withDetails = {
+      name: MEASUREMENT_ATTACHMENT,
+      contentType: 'application/json',
+      body: Buffer.from(
+        JSON.stringify({ durationMs: 88, notes: 'schema as expected', samplesMs: [40, 'x', 48], details: [{ list: 'Migration Details', items: { Indexes: '3 found' } }, { list: 7 }] }),
+      ),
+    };
+    const claimsOnly = toCheckResult(
+      { ...testCase('expected', [result({ attachments: [withDetails] })], [CHECKBOX.tablesPresent, CHECKBOX.indexesCreated, CHECKBOX.tablesPresent]), title: 'Database Catalog' } as unknown as TestCase,
+      '/p',
+      [],
+    );
+    expect(claimsOnly).toMatchObject({
+      name: 'Database Catalog',
+      status: 'passed',
+      verifies: [
+        { section: 'Migration Verification', item: 'All tables present' },
+        { section: 'Migration Verification', item: 'Indexes created' },
+      ],
+      details: [{ list: 'Migration Details', items: { Indexes: '3 found' } }],
+      samplesMs: [40, 48],
+    });
+    expect(claimsOnly).not.toHaveProperty('place');
+    const both = toCheckResult(testCase('expected', [result()], [summaryRow('API Health'), CHECKBOX.apiEndpoints]), '/p', []);
+    expect(both).toMatchObject({ name: 'API Health', place: { kind: 'summary-row', row: 'API Health' }, verifies: [{ item: 'API endpoints responding' }] });
   });
 
   it('finds a place added while the test ran, and warns about one it cannot read', () => {

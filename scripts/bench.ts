@@ -5,6 +5,7 @@
  *   pnpm bench [--runs=5] [--out=docs/BENCHMARKS.md]
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const fmt = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 async function sandboxReady(runs: number): Promise<number[]> {
   const times: number[] = [];
@@ -91,6 +92,64 @@ function coldSmokeRun(): Promise<SmokeRun> {
   });
 }
 
+interface OverheadRun {
+  withMs: number;
+  withoutMs: number;
+  /** Time the reporters spent in onEnd (rendering and writing), in the run with them, and without. */
+  withOnEndMs: number;
+  withoutOnEndMs: number;
+}
+
+/**
+ * The reporters' cost: the same smoke run against one running sandbox (scripts/bench/reporters.config.ts), with
+ * the configured reporters (console, JSON, JUnit, Allure, summary.json, promotion log, redaction) and with the
+ * console reporter alone. The two kinds alternate, so drift on a busy machine falls on both alike; each run
+ * writes a new log from the template.
+ */
+async function reporterOverhead(runs: number): Promise<OverheadRun[]> {
+  const sandbox = await startSandbox({ port: 0 });
+  const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
+  const once = (withReporters: boolean): Promise<{ wallMs: number; onEndMs: number }> => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-reporters-'));
+    const marks = path.join(dir, 'marks.json');
+    const started = performance.now();
+    const child = spawn(process.execPath, [cli, 'test', '-c', path.join(ROOT, 'scripts/bench/reporters.config.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...sandbox.env,
+        BENCH_REPORTERS: withReporters ? 'all' : 'console',
+        BENCH_MARKS: marks,
+        SMOKE_OUTPUT_DIR: path.join(dir, 'test-results'),
+        PROMOTION_LOG: path.join(dir, 'log.md'),
+        FORCE_COLOR: '0',
+      },
+      stdio: 'ignore',
+    });
+    return new Promise((resolve, reject) =>
+      child.on('close', (code) => {
+        if (code !== 0) return reject(new Error(`bench: overhead run exited ${code}`));
+        const wallMs = performance.now() - started;
+        resolve({ wallMs, onEndMs: (JSON.parse(readFileSync(marks, 'utf8')) as { onEndMs: number }).onEndMs });
+      }),
+    );
+  };
+  try {
+    const out: OverheadRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      const first = i % 2 === 0;
+      const a = await once(first);
+      const b = await once(!first);
+      const [w, wo] = first ? [a, b] : [b, a];
+      out.push({ withMs: w.wallMs, withoutMs: wo.wallMs, withOnEndMs: w.onEndMs, withoutOnEndMs: wo.onEndMs });
+      console.error(`  pair ${i + 1}: with ${fmt(w.wallMs)} (onEnd ${fmt(w.onEndMs)}), without ${fmt(wo.wallMs)} (onEnd ${fmt(wo.onEndMs)})`);
+    }
+    return out;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseCliArgs(process.argv.slice(2), { command: 'bench', flags: ['runs', 'out'] });
   const runs = Number(args.flags.runs ?? 5);
@@ -107,6 +166,11 @@ async function main(): Promise<void> {
     smokes.push(run);
     console.error(`  run ${i + 1}: ${fmt(run.wallMs)}`);
   }
+  const overheadRuns = Math.max(runs, 5);
+  console.error(`bench: reporter overhead, ${overheadRuns} pairs of runs with and without the reporters`);
+  const overhead = await reporterOverhead(overheadRuns);
+  const withMedian = median(overhead.map((o) => o.withMs));
+  const withoutMedian = median(overhead.map((o) => o.withoutMs));
   const sumMedian = median(smokes.map((s) => s.tableSumMs));
   const wallMedian = median(smokes.map((s) => s.tableWallMs));
 
@@ -123,13 +187,32 @@ Produced by \`pnpm bench\` (scripts/bench.ts); rerun it to refresh. Every figure
 
 | figure | median | all runs |
 |---|---|---|
-| cold \`pnpm test:smoke\` wall time (sandbox start, 12 checks, log write) | ${fmt(median(smokes.map((s) => s.wallMs)))} | ${smokes.map((s) => fmt(s.wallMs)).join(', ')} |
+| cold \`pnpm test:smoke\` wall time (sandbox start, every check, log write) | ${fmt(median(smokes.map((s) => s.wallMs)))} | ${smokes.map((s) => fmt(s.wallMs)).join(', ')} |
 | sandbox time to ready (embedded PGlite, new database, in process) | ${fmt(median(ready))} | ${ready.map(fmt).join(', ')} |
 | table checks: sum of their own durations | ${fmt(sumMedian)} | ${smokes.map((s) => fmt(s.tableSumMs)).join(', ')} |
 | table checks: wall time from the first start to the last end | ${fmt(wallMedian)} | ${smokes.map((s) => fmt(s.tableWallMs)).join(', ')} |
 
 The table checks run on ${process.env.SMOKE_WORKERS ?? 2} Playwright workers: sum ÷ wall = ${(sumMedian / wallMedian).toFixed(2)} (above 1 means they overlap;
 the wall time also holds each worker's one-off sign-in and Playwright's per-test overhead).
+
+## Reporter overhead
+
+The same smoke run (\`playwright test\` against one running sandbox) with the configured reporters (console,
+JSON, JUnit, Allure, summary.json, promotion log with screenshots and chart, redaction of every artifact) and
+with the console reporter alone, ${overheadRuns} pairs, alternating which goes first. The wall time holds the
+whole run (Playwright's start, the browser, the checks, the reporters); "in onEnd" is the time between two
+marker reporters placed first and last in the list, so it is what the reporters spent rendering and writing
+after the last test ended. Load average when the pairs ended: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}
+(1, 5, 15 min) on ${os.cpus().length} cores.
+
+| figure | median | all runs |
+|---|---|---|
+| with the reporters | ${fmt(withMedian)} | ${overhead.map((o) => fmt(o.withMs)).join(', ')} |
+| console reporter only | ${fmt(withoutMedian)} | ${overhead.map((o) => fmt(o.withoutMs)).join(', ')} |
+| ratio with ÷ without (median of the pairs' ratios) | ${median(overhead.map((o) => o.withMs / o.withoutMs)).toFixed(3)} | ${overhead.map((o) => (o.withMs / o.withoutMs).toFixed(3)).join(', ')} |
+| difference (median of the pairs' differences) | ${fmt(median(overhead.map((o) => o.withMs - o.withoutMs)))} | ${overhead.map((o) => fmt(o.withMs - o.withoutMs)).join(', ')} |
+| in onEnd, with the reporters | ${fmt(median(overhead.map((o) => o.withOnEndMs)))} | ${overhead.map((o) => fmt(o.withOnEndMs)).join(', ')} |
+| in onEnd, console reporter only | ${fmt(median(overhead.map((o) => o.withoutOnEndMs)))} | ${overhead.map((o) => fmt(o.withoutOnEndMs)).join(', ')} |
 `;
   writeFileSync(out, text);
   console.error(`bench: wrote ${path.relative(process.cwd(), out)}`);

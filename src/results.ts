@@ -11,7 +11,7 @@ export type CheckStatus = 'passed' | 'failed' | 'flaky' | 'skipped';
 export type LogPlace =
   /** A row of the "Smoke Test Summary" table, matched by its first cell (e.g. "Vehicles Table"). */
   | { kind: 'summary-row'; row: string }
-  /** A test section under "Smoke Tests", matched by its heading text (e.g. "Login Test"). */
+  /** A test section under "Smoke Tests", matched by its heading text (e.g. "Login Test"); it has a summary row too. */
   | { kind: 'test-section'; heading: string };
 
 /** A verification checkbox a check stands for, e.g. "Deployment Verification" / "API endpoints responding". */
