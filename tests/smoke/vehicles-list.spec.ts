@@ -9,7 +9,7 @@ interface VehicleRow {
   status: string;
 }
 
-test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, async ({ signedInPage: page }, testInfo) => {
+test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, async ({ signedInPage: page, vehiclesLock: _lock }, testInfo) => {
   const { paths, labels } = appProfile;
   await measured(testInfo, async () => {
     const table = page.getByRole('table', { name: labels.vehiclesTable });
