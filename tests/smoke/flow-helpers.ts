@@ -101,3 +101,12 @@ export async function pollFor<T>(read: () => Promise<T | undefined>, timeoutMs: 
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** The one row of `table` a write flow stored with these notes (which carry the run id), read back as the smoke user. */
+export async function storedByNotes(client: SupabaseClient, table: string, columns: string, notes: string): Promise<Record<string, unknown>> {
+  const { data, error, status } = await client.from(table).select(columns).eq('notes', notes);
+  if (error) throw new CheckFailed(`${table} unreadable: ${describeError(error, status)}`);
+  const rows = (data ?? []) as unknown as Record<string, unknown>[];
+  if (rows.length !== 1) throw new CheckFailed(`${rows.length} stored ${table} rows carry this test's notes, expected 1`);
+  return rows[0]!;
+}

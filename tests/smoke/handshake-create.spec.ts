@@ -4,9 +4,8 @@
  */
 import { appProfile } from '../../src/config/app-profile.ts';
 import { testSection } from '../../src/log-annotations.ts';
-import { describeError } from '../../src/supabase.ts';
 import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, test } from './fixtures.ts';
-import { CREATE_VEHICLE_INDEX, fleet, openForm, otherBranch, readTable, submitAndWaitForReload } from './flow-helpers.ts';
+import { CREATE_VEHICLE_INDEX, fleet, openForm, otherBranch, readTable, storedByNotes, submitAndWaitForReload } from './flow-helpers.ts';
 
 test('Handshake Create Test', { annotation: testSection('Handshake Create Test') }, async ({ signedInPage: page, synthetic }, testInfo) => {
   const { paths, labels, handshakeColumns: col } = appProfile;
@@ -52,14 +51,7 @@ test('Handshake Create Test', { annotation: testSection('Handshake Create Test')
     });
 
     await test.step('Verify handshake stored', async () => {
-      const { data, error, status } = await synthetic.client
-        .from('handshakes')
-        .select('id, status, notes, vehicle_id, to_branch_id, corporate_id')
-        .eq('notes', notes);
-      if (error) throw new CheckFailed(`handshakes unreadable: ${describeError(error, status)}`);
-      const rows = data ?? [];
-      if (rows.length !== 1) throw new CheckFailed(`${rows.length} stored handshakes carry this test's notes, expected 1`);
-      const row = rows[0]!;
+      const row = await storedByNotes(synthetic.client, 'handshakes', 'id, status, notes, vehicle_id, to_branch_id, corporate_id', notes);
       if (row.status !== 'PENDING') throw new CheckFailed(`stored handshake is ${row.status}, expected PENDING`);
       if (!String(row.notes).includes(synthetic.runId)) throw new CheckFailed('stored handshake notes lack the run id');
       if (row.vehicle_id !== vehicle.id || row.to_branch_id !== to.id) throw new CheckFailed('stored handshake has another vehicle or branch');
