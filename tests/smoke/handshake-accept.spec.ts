@@ -63,13 +63,15 @@ test(
           throw new CheckFailed(`no "${labels.acceptHandshake(v.plate)}" button on ${paths.handshakes}`);
         });
         // The app reloads the page once the accept is stored; a click before hydration is lost, so click again.
+        // The app disables the button while it stores the accept, then reloads the page. A click before the page
+        // hydrated is lost (the button stays enabled): only then click again, never twice on a live button.
         const deadline = Date.now() + 15_000;
         while (await accept.isVisible()) {
           const alert = await visibleAlert(page);
           if (alert) throw new CheckFailed(`accepting: the page says "${alert}"`);
           if (Date.now() > deadline) throw new CheckFailed(`"${labels.acceptHandshake(v.plate)}" still shown 15 s after clicking it`);
-          await accept.click({ timeout: 2_000 }).catch(() => undefined);
-          await accept.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+          if (await accept.isEnabled().catch(() => false)) await accept.click({ timeout: 2_000 }).catch(() => undefined);
+          await accept.waitFor({ state: 'hidden', timeout: 1_000 }).catch(() => undefined);
         }
         await page.waitForLoadState('domcontentloaded');
         const alert = await visibleAlert(page);
