@@ -13,15 +13,21 @@ export async function probeRoleMatrix(
   tenantId: string | undefined,
   tables: readonly TableCheck[],
 ): Promise<string | undefined> {
-  const breaches: string[] = [];
-  for (const t of tables) {
-    const { data: anonRows } = await anon.from(t.table).select(t.tenantColumn).limit(1);
-    if (anonRows && anonRows.length > 0) breaches.push(`anonymous visitors can read ${t.table}`);
-    if (!user || !tenantId) continue;
-    const { data } = await user.from(t.table).select(t.tenantColumn).limit(50);
-    const foreign = ((data ?? []) as unknown as Record<string, unknown>[]).filter((r) => r[t.tenantColumn] !== tenantId).length;
-    if (foreign > 0) breaches.push(`the smoke user reads ${foreign} ${t.table} row${foreign === 1 ? '' : 's'} of another tenant`);
-  }
+  // All tables at once: a slow API must not stretch the window by one round trip per table.
+  const perTable = await Promise.all(
+    tables.map(async (t) => {
+      const breaches: string[] = [];
+      const { data: anonRows } = await anon.from(t.table).select(t.tenantColumn).limit(1);
+      if (anonRows && anonRows.length > 0) breaches.push(`anonymous visitors can read ${t.table}`);
+      if (user && tenantId) {
+        const { data } = await user.from(t.table).select(t.tenantColumn).limit(50);
+        const foreign = ((data ?? []) as unknown as Record<string, unknown>[]).filter((r) => r[t.tenantColumn] !== tenantId).length;
+        if (foreign > 0) breaches.push(`the smoke user reads ${foreign} ${t.table} row${foreign === 1 ? '' : 's'} of another tenant`);
+      }
+      return breaches;
+    }),
+  );
+  const breaches = perTable.flat();
   return breaches.length > 0 ? breaches.join('; ') : undefined;
 }
 

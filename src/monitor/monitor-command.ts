@@ -20,7 +20,7 @@ import { writeMonitoringUpdate } from '../../reporters/promotion-log/monitoring-
 import { DEFAULT_LOG } from '../run/smoke-command.ts';
 import { minuteLabel, parseDuration } from './duration.ts';
 import { probeIntegrity, probeRoleMatrix } from './guard-probes.ts';
-import { databaseProbe, openRealtimeProbe, probeApi, probeSentry, PROBE_PLATE_PREFIX, type RealtimeProbe } from './probes.ts';
+import { databaseProbe, openRealtimeProbe, probeApi, probeHealth, probeSentry, PROBE_PLATE_PREFIX, type RealtimeProbe } from './probes.ts';
 import { sweepProbeVehicles } from '../synthetic/probe-vehicle.ts';
 import { errorRatePct, monitoringRows, TABLES, type CycleReport } from './rows.ts';
 import { DEFAULT_THRESHOLDS, loadThresholds, type MonitorThresholds } from './thresholds.ts';
@@ -121,7 +121,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
       const integrity = await probeIntegrity(env.SUPABASE_DB_URL);
       const measurement: CycleMeasurement = {
         minute,
-        apiAvailable: api.healthy,
+        apiAvailable: api.healthy || (await probeHealth(origin, appProfile.paths.health)),
         errorRatePct: errorRatePct(report.api),
         apiP95Ms: api.p95Ms,
         dbP95Ms: report.db.p95Ms,

@@ -53,6 +53,23 @@ export async function probeApi(origin: string, requests: LoadRequest[], samples:
   return { p95Ms: histogram.count > 0 ? histogram.percentile(95) : undefined, requests: samples, failed, healthy, latencies, note };
 }
 
+/**
+ * Is the API there at all? The health endpoint, tried up to `tries` times: one failed request among many is
+ * the error rate's business; "completely unavailable" means it never answered 2xx.
+ */
+export async function probeHealth(origin: string, healthPath: string, tries = 3, timeoutMs = 10_000): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    try {
+      const res = await fetch(new URL(healthPath, origin), { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status >= 200 && res.status < 300) return true;
+    } catch {
+      // counted as a failed try
+    }
+  }
+  return false;
+}
+
 export interface DbProbe {
   measure(samples: number): Promise<{ p95Ms?: number; connections?: number; note?: string }>;
   close(): Promise<void>;
