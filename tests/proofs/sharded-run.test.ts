@@ -35,7 +35,9 @@ function normalizeSummary(file: string): unknown {
 describe('a sharded run merged with merge-reports', () => {
   it('writes the same promotion log and summary.json as an unsharded run', async () => {
     const dir = tempDir('sharded-proof');
-    const target = { ...sandbox.env, SMOKE_ENV: 'local' };
+    // Read-only: the write flows add and remove rows that the table checks count while they run, so two runs
+    // of them can differ by a row, sharded or not; every read-only check and flow must come out the same.
+    const target = { ...sandbox.env, SMOKE_ENV: 'local', SMOKE_ALLOW_WRITES: '0' };
     const out = (name: string) => ({ SMOKE_OUTPUT_DIR: path.join(dir, name, 'test-results') });
 
     const single = await playwright(['test'], { ...target, ...out('single'), PROMOTION_LOG: path.join(dir, 'single/log.md') });
@@ -65,15 +67,18 @@ describe('a sharded run merged with merge-reports', () => {
 
     const singleLog = fs.readFileSync(path.join(dir, 'single/log.md'), 'utf8');
     const mergedLog = fs.readFileSync(path.join(dir, 'merged/log.md'), 'utf8');
-    expect(mergedLog).toMatch(/\| \*\*Total\*\* \| \*\*✅ 12\/12\*\* \|/);
+    expect(mergedLog).toMatch(/\| \*\*Total\*\* \| \*\*✅ \d+\/\d+\*\* \|/);
+    expect(mergedLog).not.toContain('| ❌ |');
     expect(normalizeLog(mergedLog)).toBe(normalizeLog(singleLog));
     expect(normalizeSummary(path.join(dir, 'merged/test-results/summary.json'))).toEqual(normalizeSummary(path.join(dir, 'single/test-results/summary.json')));
     for (const shot of fs.readdirSync(path.join(dir, 'single/screenshots'))) {
       expect(fs.existsSync(path.join(dir, 'merged/screenshots', shot)), shot).toBe(true);
     }
     // JUnit and Allure results of the whole run come from the merge too.
-    const junit = fs.readFileSync(path.join(dir, 'merged/test-results/junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testsuites [^>]*tests="13"/);
-    expect(fs.readdirSync(path.join(dir, 'merged/test-results/allure-results')).filter((f) => f.endsWith('-result.json'))).toHaveLength(13);
+    const tests = (file: string) => /<testsuites [^>]*tests="(\d+)"/.exec(fs.readFileSync(file, 'utf8'))?.[1];
+    expect(tests(path.join(dir, 'merged/test-results/junit.xml'))).toBe(tests(path.join(dir, 'single/test-results/junit.xml')));
+    const allure = (name: string) => fs.readdirSync(path.join(dir, name, 'test-results/allure-results')).filter((f) => f.endsWith('-result.json')).length;
+    expect(allure('merged')).toBe(allure('single'));
+    expect(allure('merged')).toBeGreaterThanOrEqual(13);
   });
 });
