@@ -3,6 +3,7 @@
  * in once per worker (API and UI), and a check that cannot run because that sign-in failed is skipped with
  * the reason, so the one real failure (Authentication, Login) is not drowned in copies of itself.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Page, type TestInfo, type BrowserContext } from '@playwright/test';
@@ -149,6 +150,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const subjects = new Set<string>();
     const folders = new Set<string>();
     const startedAt = new Date(Date.now() - 2_000);
+    // The run id, then this test's own mark: a flow cleans up only its own rows, never a parallel flow's.
+    const mark = `${RUN_ID}#${randomBytes(4).toString('hex')}`;
     try {
       await use({
         runId: RUN_ID,
@@ -156,7 +159,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         userId,
         tenantId,
         startedAt,
-        tag: (text) => `${text} [smoke run ${RUN_ID}]`,
+        tag: (text) => `${text} [smoke run ${mark}]`,
         restoreVehicleStatus: (id, status) => {
           if (!restores.has(id)) restores.set(id, status);
         },
@@ -164,7 +167,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         watchPhotoFolder: (folder) => folders.add(folder),
       });
     } finally {
-      await removeSyntheticData(client, { tenantId, userId, startedAt, restores, subjects, folders });
+      await removeSyntheticData(client, { mark, tenantId, userId, startedAt, restores, subjects, folders });
     }
   },
 });
@@ -172,11 +175,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 /** Deletes what a write flow created (tagged rows, their photos, notifications) and restores vehicle statuses. */
 async function removeSyntheticData(
   client: SupabaseClient,
-  w: { tenantId: string; userId: string; startedAt: Date; restores: Map<string, string>; subjects: Set<string>; folders: Set<string> },
+  w: { mark: string; tenantId: string; userId: string; startedAt: Date; restores: Map<string, string>; subjects: Set<string>; folders: Set<string> },
 ): Promise<void> {
   const problems: string[] = [];
   const note = (what: string, error: unknown) => error && problems.push(`${what}: ${describeError(error)}`);
-  const tagged = `*${RUN_ID}*`;
+  const tagged = `*${w.mark}*`;
   const bucket = client.storage.from(appProfile.inspectionPhotosBucket);
 
   const inspections = await client.from('inspections').select('id, photo_path').eq('corporate_id', w.tenantId).like('notes', tagged);
