@@ -5,14 +5,14 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScript, tempDir } from './run-cli.ts';
+import { calmThresholds, runScript, tempDir } from './run-cli.ts';
 
 async function smokeAndMonitor(faults?: string) {
   const dir = tempDir('gate-proof');
   const log = path.join(dir, 'log.md');
   const out = path.join(dir, 'test-results');
   const smoke = await runScript('scripts/test-smoke.ts', [`--log=${log}`], { env: { SMOKE_OUTPUT_DIR: out, ...(faults ? { SANDBOX_FAULTS: faults } : {}) } });
-  const monitor = await runScript('scripts/monitor.ts', ['--duration=6s', '--interval=1s', '--time-scale=600', '--samples=6', `--log=${log}`]);
+  const monitor = await runScript('scripts/monitor.ts', ['--duration=6s', '--interval=1s', '--time-scale=600', '--samples=6', `--thresholds=${calmThresholds(dir)}`, `--log=${log}`]);
   return { dir, log, summary: path.join(out, 'summary.json'), smoke, monitor };
 }
 

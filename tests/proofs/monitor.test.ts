@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScript, section, tempDir } from './run-cli.ts';
+import { calmThresholds, runScript, section, tempDir } from './run-cli.ts';
 
 describe('pnpm monitor on the embedded sandbox', () => {
   it('fills every row of section 6 and fires no trigger on a healthy sandbox', async () => {
     const dir = tempDir('monitor-proof');
     const log = path.join(dir, 'log.md');
-    const run = await runScript('scripts/monitor.ts', ['--duration=6s', '--interval=1s', '--time-scale=600', '--samples=8', `--log=${log}`]);
+    const run = await runScript('scripts/monitor.ts', ['--duration=6s', '--interval=1s', '--time-scale=600', '--samples=8', `--thresholds=${calmThresholds(dir)}`, `--log=${log}`]);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const text = readFileSync(log, 'utf8');
     for (const table of ['Error Rate Monitoring', 'API Latency Monitoring', 'Real-time Latency Monitoring']) {

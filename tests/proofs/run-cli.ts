@@ -3,7 +3,7 @@
  * what they printed and their exit code. Proofs assert on these, never on internals.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -102,4 +102,17 @@ export async function waitForEnvFile(file: string, timeoutMs = 60_000): Promise<
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`sandbox did not write ${file} and answer /api/health within ${timeoutMs} ms`);
+}
+
+/**
+ * Monitoring thresholds for proofs about something else than latency: triggers far above what a busy 2-core
+ * machine produces, so a clean window is judged clean. Returns the path of the file written into `dir`.
+ */
+export function calmThresholds(dir: string): string {
+  const file = path.join(dir, 'calm-thresholds.json');
+  writeFileSync(
+    file,
+    JSON.stringify({ apiP95Ms: { target: 3000, trigger: 6000 }, dbP95Ms: { target: 3000, trigger: 6000 }, realtimeMs: { target: 3000, trigger: 6000 } }),
+  );
+  return file;
 }
