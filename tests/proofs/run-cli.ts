@@ -108,11 +108,14 @@ export async function waitForEnvFile(file: string, timeoutMs = 60_000): Promise<
  * Monitoring thresholds for proofs about something else than latency: triggers far above what a busy 2-core
  * machine produces, so a clean window is judged clean. Returns the path of the file written into `dir`.
  */
+export const CALM_THRESHOLDS = {
+  apiP95Ms: { target: 3000, trigger: 6000 },
+  dbP95Ms: { target: 3000, trigger: 6000 },
+  realtimeMs: { target: 3000, trigger: 6000 },
+};
+
 export function calmThresholds(dir: string): string {
   const file = path.join(dir, 'calm-thresholds.json');
-  writeFileSync(
-    file,
-    JSON.stringify({ apiP95Ms: { target: 3000, trigger: 6000 }, dbP95Ms: { target: 3000, trigger: 6000 }, realtimeMs: { target: 3000, trigger: 6000 } }),
-  );
+  writeFileSync(file, JSON.stringify(CALM_THRESHOLDS));
   return file;
 }
