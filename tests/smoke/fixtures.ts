@@ -46,7 +46,9 @@ interface TestFixtures {
 export const READ_ONLY_REASON = 'read-only mode (SMOKE_ALLOW_WRITES is not 1)';
 
 /** The run's id (set by `pnpm test:smoke`), written into everything a write flow creates. */
-export const RUN_ID = process.env.SMOKE_RUN_ID || `local-${process.pid}-${Date.now()}`;
+// Without one (Playwright run directly), the runner's pid: the same in every worker of the run, so the vehicles
+// lock still spans them.
+export const RUN_ID = process.env.SMOKE_RUN_ID || `local-${process.ppid}`;
 
 export interface Synthetic {
   runId: string;
