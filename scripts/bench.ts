@@ -13,6 +13,11 @@ import { parseCliArgs } from '../src/cli/args.ts';
 import { UsageError } from '../src/errors.ts';
 import { MEASUREMENT_ATTACHMENT, LOG_PLACE_ANNOTATION } from '../src/log-annotations.ts';
 import { startSandbox } from '../sandbox/src/index.ts';
+import { measureRealtimeLatency } from '../sandbox/bench/realtime-latency.ts';
+import { createTestDatabase } from '../tests/proofs/test-database.ts';
+import { readyTimes, restVehiclesUnderLoad } from './bench/sandbox-figures.ts';
+import { measureMonitorCpu } from './bench/monitor-cpu.ts';
+import { compareWithWrk } from './bench/load-vs-wrk.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -23,17 +28,6 @@ function median(values: number[]): number {
 }
 
 const fmt = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-
-async function sandboxReady(runs: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const sandbox = await startSandbox({ port: 0 });
-    times.push(performance.now() - started);
-    await sandbox.stop();
-  }
-  return times;
-}
 
 interface SmokeRun {
   wallMs: number;
@@ -151,13 +145,24 @@ async function reporterOverhead(runs: number): Promise<OverheadRun[]> {
 }
 
 async function main(): Promise<void> {
-  const args = parseCliArgs(process.argv.slice(2), { command: 'bench', flags: ['runs', 'out'] });
+  const args = parseCliArgs(process.argv.slice(2), { command: 'bench', flags: ['runs', 'out', 'monitor-seconds'] });
+  const monitorSeconds = Number(args.flags['monitor-seconds'] ?? 300);
+  if (!Number.isFinite(monitorSeconds) || monitorSeconds < 10) throw new UsageError('bench: --monitor-seconds must be a number ≥ 10');
   const runs = Number(args.flags.runs ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError('bench: --runs must be a whole number ≥ 1');
   const out = path.resolve(args.flags.out ?? path.join(ROOT, 'docs/BENCHMARKS.md'));
 
-  console.error(`bench: sandbox time to ready × ${runs}`);
-  const ready = await sandboxReady(runs);
+  console.error(`bench: sandbox time to ready × ${runs}, from the saved data dir and without it`);
+  const ready = await readyTimes(runs, true);
+  const readyUncached = await readyTimes(runs, false);
+  console.error('bench: REST vehicles list under 20 connections');
+  const rest = await restVehiclesUnderLoad(20, 10);
+  console.error('bench: realtime commit to callback, 50 events, PGlite and PostgreSQL');
+  const realtimePglite = await measureRealtimeLatency(50);
+  const pgDb = await createTestDatabase('bench').catch(() => undefined);
+  const realtimePostgres = pgDb ? await measureRealtimeLatency(50, pgDb.url).finally(() => pgDb.drop()) : undefined;
+  console.error(`bench: monitor CPU over ${monitorSeconds} s, and autocannon against wrk`);
+  const { monitorCpu, harness } = await monitorAndHarness(monitorSeconds);
   console.error(`bench: cold pnpm test:smoke × ${runs}`);
   const smokes: SmokeRun[] = [];
   for (let i = 0; i < runs; i++) {
@@ -188,12 +193,40 @@ Produced by \`pnpm bench\` (scripts/bench.ts); rerun it to refresh. Every figure
 | figure | median | all runs |
 |---|---|---|
 | cold \`pnpm test:smoke\` wall time (sandbox start, every check, log write) | ${fmt(median(smokes.map((s) => s.wallMs)))} | ${smokes.map((s) => fmt(s.wallMs)).join(', ')} |
-| sandbox time to ready (embedded PGlite, new database, in process) | ${fmt(median(ready))} | ${ready.map(fmt).join(', ')} |
 | table checks: sum of their own durations | ${fmt(sumMedian)} | ${smokes.map((s) => fmt(s.tableSumMs)).join(', ')} |
 | table checks: wall time from the first start to the last end | ${fmt(wallMedian)} | ${smokes.map((s) => fmt(s.tableWallMs)).join(', ')} |
 
 The table checks run on ${process.env.SMOKE_WORKERS ?? 2} Playwright workers: sum ÷ wall = ${(sumMedian / wallMedian).toFixed(2)} (above 1 means they overlap;
 the wall time also holds each worker's one-off sign-in and Playwright's per-test overhead).
+
+## Sandbox
+
+| figure | median | all runs |
+|---|---|---|
+| time to ready, from the saved PGlite data dir (the usual start) | ${fmt(median(ready))} | ${ready.map(fmt).join(', ')} |
+| time to ready, new PGlite database (no saved data dir: initdb, schema, seed) | ${fmt(median(readyUncached))} | ${readyUncached.map(fmt).join(', ')} |
+
+REST \`GET /rest/v1/vehicles\` (50 rows, as the smoke user, row-level security on) under 20 concurrent
+connections for 10 s: ${rest.rps.toFixed(0)} requests/s, p50 ${rest.latency.p50.toFixed(1)} ms, p95 ${rest.latency.p95.toFixed(1)} ms,
+p99 ${rest.latency.p99.toFixed(1)} ms, ${rest.errors} errors (${rest.latency.count} responses, every one in the histogram).
+
+Realtime, commit to the subscriber's callback in Node (supabase-js over \`ws\`), 50 events after 5 warm-up events:
+
+| backend | p50 | p95 | max | request to callback p50 / p95 |
+|---|---|---|---|---|
+${[realtimePglite, realtimePostgres]
+  .flatMap((r) => (r ? [`| ${r.backend} | ${r.commitToCallback.p50} ms | ${r.commitToCallback.p95} ms | ${r.commitToCallback.max} ms | ${r.requestToCallback.p50} / ${r.requestToCallback.p95} ms |`] : []))
+  .join('\n')}
+${realtimePostgres ? '' : '\n(PostgreSQL not measured: no server at TEST_DATABASE_URL.)\n'}
+## Monitoring and load
+
+- \`pnpm monitor\` CPU over a ${Math.round(monitorCpu.windowSeconds)} s window (measurements every 60 s, against a sandbox in
+  another process): ${monitorCpu.userSeconds.toFixed(2)} s user + ${monitorCpu.systemSeconds.toFixed(2)} s system =
+  ${monitorCpu.cpuPct.toFixed(2)} % of one core (its start-up and sign-in included).
+- Load harness against wrk, \`${harness.url.replace(/:\d+\//, ':PORT/')}\`, ${harness.connections} connections, ${harness.seconds} s each:
+  autocannon (as \`pnpm load\` runs it, with a latency sample per response) ${harness.autocannonRps.toFixed(0)} requests/s;
+  ${harness.wrkRps !== undefined ? `wrk ${harness.wrkRps.toFixed(0)} requests/s; ratio ${(harness.autocannonRps / harness.wrkRps).toFixed(2)}` : harness.wrkMissing}.
+  Both saturate the same single-process server; a ratio near 1 means the harness is not the bottleneck.
 
 ## Reporter overhead
 
@@ -216,6 +249,25 @@ after the last test ended. Load average when the pairs ended: ${os.loadavg().map
 `;
   writeFileSync(out, text);
   console.error(`bench: wrote ${path.relative(process.cwd(), out)}`);
+}
+
+/** One sandbox in this process; the monitor runs in its own process against it, then the two harnesses. */
+async function monitorAndHarness(monitorSeconds: number) {
+  const sandbox = await startSandbox({ port: 0, faults: '' });
+  try {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-monitor-'));
+    writeFileSync(
+      path.join(dir, '.env.bench'),
+      Object.entries(sandbox.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
+    const monitorCpu = await measureMonitorCpu(ROOT, dir, 'bench', monitorSeconds, Math.min(60, Math.max(5, Math.floor(monitorSeconds / 5))));
+    const harness = await compareWithWrk(sandbox.baseUrl, '/api/health', 10, 10);
+    return { monitorCpu, harness };
+  } finally {
+    await sandbox.stop();
+  }
 }
 
 main().catch((e: Error) => {

@@ -2,7 +2,8 @@
  * Is our load harness the bottleneck? autocannon (as `pnpm load` drives it) and wrk, one after the other, on
  * the same endpoint with the same connection count and duration. Requests per second of each.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { runProfile } from '../../src/load/run-profile.ts';
 
 export interface HarnessComparison {
@@ -21,7 +22,8 @@ export async function compareWithWrk(origin: string, path: string, connections: 
   let wrkRps: number | undefined;
   let wrkMissing: string | undefined;
   try {
-    const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url], { encoding: 'utf8' });
+    // Asynchronously: the sandbox under test may run in this very process.
+    const { stdout: out } = await promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url], { encoding: 'utf8' });
     wrkRps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   } catch {
     wrkMissing = 'wrk is not installed (Debian: apt-get install wrk)';

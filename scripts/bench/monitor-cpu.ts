@@ -16,8 +16,9 @@ export interface MonitorCpu {
 export function measureMonitorCpu(root: string, envDir: string, envName: string, windowSeconds: number, intervalSeconds: number): Promise<MonitorCpu> {
   const tsx = path.join(root, 'node_modules/.bin/tsx');
   const monitor = `${tsx} ${path.join(root, 'scripts/monitor.ts')} --env=${envName} --duration=${windowSeconds}s --interval=${intervalSeconds}s --log=${path.join(envDir, 'bench-log.md')}`;
-  // `times` prints the children's user and system time after the monitor exits: the monitor alone.
-  const script = `${monitor} >/dev/null 2>&1; times | tail -n 1`;
+  // `times` prints the shell's own times, then its children's (the monitor alone). Not through a pipe: a pipeline
+  // runs `times` in a subshell, which has no children.
+  const script = `${monitor} >/dev/null 2>&1; times`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let out = '';
@@ -25,7 +26,7 @@ export function measureMonitorCpu(root: string, envDir: string, envName: string,
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', () => {
       const wall = (performance.now() - started) / 1000;
-      const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s/.exec(out);
+      const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s/.exec(out.trim().split('\n').at(-1) ?? '');
       if (!m) return reject(new Error(`bench: could not read the monitor's CPU time from "${out.trim()}"`));
       const user = Number(m[1]) * 60 + Number(m[2]);
       const system = Number(m[3]) * 60 + Number(m[4]);
