@@ -113,6 +113,18 @@ export const FAULTS = {
     summary: 'The audit triggers write nothing: changes leave no audit_logs rows.',
     value: null,
   },
+  handshake_rules_off: {
+    summary: 'Handshake status changes are not checked: any status may follow any other (ACCEPTED → PENDING goes through).',
+    value: null,
+  },
+  document_expiry_off: {
+    summary: 'Vehicle documents expired or expiring within 30 days raise no DOCUMENT_EXPIRY alert.',
+    value: null,
+  },
+  roles_ignored: {
+    summary: "The pages offer every action to every role (the app's permission check is broken): drivers see Create Handshake.",
+    value: null,
+  },
 } as const satisfies Record<string, FaultSpec>;
 
 export type FaultName = keyof typeof FAULTS;

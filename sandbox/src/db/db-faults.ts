@@ -2,7 +2,7 @@ import type { ActiveFaults, FaultName } from '../faults.ts';
 import type { Database } from './database.ts';
 
 /** Faults that live in the database's trigger functions, which read them from `sandbox.faults` (domain.sql). */
-export const DB_FAULTS = ['accept_no_vehicle_status', 'geofence_off', 'audit_off'] as const satisfies readonly FaultName[];
+export const DB_FAULTS = ['accept_no_vehicle_status', 'geofence_off', 'audit_off', 'handshake_rules_off', 'document_expiry_off'] as const satisfies readonly FaultName[];
 
 /**
  * Makes `sandbox.faults` list exactly the database-level faults that are on. Must run at start and after every

@@ -5,8 +5,9 @@
 -- ---------------------------------------------------------------------------------------------------------------
 -- Handshakes: PENDING → ACCEPTED → COMPLETED, or PENDING → REJECTED / CANCELLED. Nothing else.
 
+-- security definer: it reads sandbox.faults, out of the API roles' reach.
 create or replace function public.check_handshake_transition() returns trigger
-language plpgsql
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -20,7 +21,8 @@ begin
     return new;
   end if;
   if not ((old.status = 'PENDING' and new.status in ('ACCEPTED', 'REJECTED', 'CANCELLED'))
-       or (old.status = 'ACCEPTED' and new.status = 'COMPLETED')) then
+       or (old.status = 'ACCEPTED' and new.status = 'COMPLETED'))
+     and not sandbox.fault_on('handshake_rules_off') then
     raise exception 'illegal handshake transition: % → %', old.status, new.status
       using errcode = 'P0001',
             detail = format('Handshake %s is %s.', old.id, old.status),
@@ -116,6 +118,9 @@ declare
   plate text;
   expired boolean := new.expires_on < current_date;
 begin
+  if sandbox.fault_on('document_expiry_off') then
+    return null;
+  end if;
   if new.expires_on is null or new.expires_on > current_date + 30
      or (tg_op = 'UPDATE' and new.expires_on is not distinct from old.expires_on) then
     return null;

@@ -521,6 +521,28 @@ export function defineServicesSuite(backend: string, start: () => Promise<{ sand
         expect(await count()).toBe(before);
       });
 
+      it('handshake_rules_off: an illegal transition goes through', async () => {
+        await setFaults('handshake_rules_off');
+        const handshake = await pendingHandshake('SYN-0008');
+        expect((await smoke.from('handshakes').update({ status: 'REJECTED' }).eq('id', handshake.id)).error).toBeNull();
+        const back = await smoke.from('handshakes').update({ status: 'PENDING' }).eq('id', handshake.id).select('status').single();
+        expect(back).toMatchObject({ error: null, data: { status: 'PENDING' } });
+        await setFaults('');
+        const refused = await smoke.from('handshakes').update({ status: 'COMPLETED' }).eq('id', handshake.id);
+        expect(refused.error).toMatchObject({ code: 'P0001', message: 'illegal handshake transition: PENDING → COMPLETED' });
+      });
+
+      it('document_expiry_off: an expiring document raises no alert', async () => {
+        await setFaults('document_expiry_off');
+        const vehicle = await vehicleOf('SYN-0008');
+        const soon = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+        const count = async () => (await smoke.from('alerts').select('id', { count: 'exact', head: true }).eq('vehicle_id', vehicle.id).eq('kind', 'DOCUMENT_EXPIRY')).count;
+        const before = await count();
+        const inserted = await smoke.from('vehicle_documents').insert({ corporate_id: synthetic.id, vehicle_id: vehicle.id, kind: 'PERMIT', number: 'P-QUIET', expires_on: soon });
+        expect(inserted.error).toBeNull();
+        expect(await count()).toBe(before);
+      });
+
       it('audit_off: changes leave no audit rows', async () => {
         await setFaults('audit_off');
         const row = (await insertAlert(smoke, synthetic.id, 'unaudited')).data!;

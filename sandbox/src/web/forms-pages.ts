@@ -1,4 +1,5 @@
 import { dataTable, escapeHtml, raw } from './html.ts';
+import type { Permissions } from './permissions.ts';
 
 export interface VehicleChoice {
   id: string;
@@ -35,7 +36,12 @@ const options = (items: readonly { id: string; label: string }[], placeholder: s
 const disclosure = (label: string, controls: string) =>
   `<p><button type="button" aria-expanded="false" aria-controls="${controls}">${escapeHtml(label)}</button></p>`;
 
-export function handshakesPageBody(rows: readonly HandshakeRow[], vehicles: readonly VehicleChoice[], branches: readonly BranchChoice[]): string {
+export function handshakesPageBody(
+  rows: readonly HandshakeRow[],
+  vehicles: readonly VehicleChoice[],
+  branches: readonly BranchChoice[],
+  may: Pick<Permissions, 'createHandshake' | 'decideHandshake'>,
+): string {
   const table = dataTable(
     'Handshakes',
     ['Vehicle', 'From', 'To', 'Status', 'Requested', 'Actions'],
@@ -46,7 +52,7 @@ export function handshakesPageBody(rows: readonly HandshakeRow[], vehicles: read
       h.status,
       h.requested_at,
       raw(
-        h.status === 'PENDING'
+        h.status === 'PENDING' && may.decideHandshake
           ? `<button type="button" data-handshake-action="accept" data-id="${escapeHtml(h.id)}" aria-label="Accept ${escapeHtml(h.plate ?? '')}">Accept</button>
 <button type="button" data-handshake-action="reject" data-id="${escapeHtml(h.id)}" aria-label="Reject ${escapeHtml(h.plate ?? '')}">Reject</button>`
           : '',
@@ -54,8 +60,7 @@ export function handshakesPageBody(rows: readonly HandshakeRow[], vehicles: read
     ]),
     (i) => `data-id="${escapeHtml(rows[i]!.id)}"`,
   );
-  return `<h1>Handshakes</h1>
-${disclosure('Create Handshake', 'handshake-form')}
+  const form = `${disclosure('Create Handshake', 'handshake-form')}
 <form id="handshake-form" class="panel" aria-label="Create handshake" hidden>
   <label for="handshake-vehicle">Vehicle</label>
   <select id="handshake-vehicle" name="vehicle_id" required>${options(vehicles.map((v) => ({ id: v.id, label: v.plate })), 'Choose a vehicle')}</select>
@@ -64,7 +69,9 @@ ${disclosure('Create Handshake', 'handshake-form')}
   <label for="handshake-notes">Notes</label>
   <textarea id="handshake-notes" name="notes" rows="2"></textarea>
   <p><button type="submit">Create</button></p>
-</form>
+</form>`;
+  return `<h1>Handshakes</h1>
+${may.createHandshake ? form : ''}
 <p id="handshake-error" role="alert" hidden></p>
 ${table}`;
 }
@@ -76,7 +83,7 @@ const RESULTS = [
   ['SERVICE_DUE', 'Service due'],
 ] as const;
 
-export function inspectionsPageBody(rows: readonly InspectionRow[], vehicles: readonly VehicleChoice[]): string {
+export function inspectionsPageBody(rows: readonly InspectionRow[], vehicles: readonly VehicleChoice[], may: Pick<Permissions, 'createInspection'>): string {
   const table = dataTable(
     'Inspections',
     ['Vehicle', 'Result', 'Inspector', 'Inspected', 'Photo'],
@@ -88,8 +95,7 @@ export function inspectionsPageBody(rows: readonly InspectionRow[], vehicles: re
   const results = RESULTS.map(
     ([value, label]) => `<input type="radio" id="result-${value.toLowerCase()}" name="result" value="${value}" required><label for="result-${value.toLowerCase()}">${label}</label>`,
   ).join('\n');
-  return `<h1>Inspections</h1>
-${disclosure('Create Inspection', 'inspection-form')}
+  const form = `${disclosure('Create Inspection', 'inspection-form')}
 <form id="inspection-form" class="panel" aria-label="Create inspection" hidden>
   <label for="inspection-vehicle">Vehicle</label>
   <select id="inspection-vehicle" name="vehicle_id" required>${options(vehicles.map((v) => ({ id: v.id, label: v.plate })), 'Choose a vehicle')}</select>
@@ -104,7 +110,9 @@ ${results}
   <label for="inspection-notes">Notes</label>
   <textarea id="inspection-notes" name="notes" rows="2"></textarea>
   <p><button type="submit">Save inspection</button></p>
-</form>
+</form>`;
+  return `<h1>Inspections</h1>
+${may.createInspection ? form : ''}
 <p id="inspection-error" role="alert" hidden></p>
 ${table}`;
 }

@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from '@playwri
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveChromium } from '../../../src/browser.ts';
-import { SEED } from '../db/seed-data.ts';
+import { SEED, SEED_PASSWORDS } from '../db/seed-data.ts';
 import { startSandbox, type RunningSandbox } from '../index.ts';
 import { client } from '../testing/fixtures.ts';
 
@@ -282,5 +282,38 @@ describe('/inspections', () => {
     const photo = await admin.storage.from('inspection-photos').download(data!.photo_path as string);
     expect(photo.error).toBeNull();
     expect(Buffer.from(await photo.data!.arrayBuffer()).toString('hex')).toBe('89504e470d0a1a0a');
+  });
+});
+
+describe('roles', () => {
+  /** What `email` (a Marsana Logistics user) is offered on /handshakes and /inspections. */
+  async function offered(email: string) {
+    const own = await browser.newContext({ baseURL: sandbox.baseUrl });
+    try {
+      const page = await own.newPage();
+      await page.goto('/login');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(SEED_PASSWORDS.staff);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await page.goto('/handshakes');
+      const pending = await dataRows(page, 'Handshakes').filter({ hasText: 'PENDING' }).count();
+      const createHandshake = await page.getByRole('button', { name: 'Create Handshake' }).count();
+      const decide = await page.getByRole('button', { name: /^(Accept|Reject) / }).count();
+      await page.goto('/inspections');
+      const createInspection = await page.getByRole('button', { name: 'Create Inspection' }).count();
+      return { pending, createHandshake, decide: decide > 0 ? 1 : 0, createInspection };
+    } finally {
+      await own.close();
+    }
+  }
+
+  it('managers and admins run transfers, inspectors inspect, drivers only look; roles_ignored offers everything to everyone', async () => {
+    expect(await offered('manager@marsana.test')).toEqual({ pending: 1, createHandshake: 1, decide: 1, createInspection: 1 });
+    expect(await offered('admin@marsana.test')).toEqual({ pending: 1, createHandshake: 1, decide: 1, createInspection: 1 });
+    expect(await offered('inspector@marsana.test')).toEqual({ pending: 1, createHandshake: 0, decide: 0, createInspection: 1 });
+    expect(await offered('driver@marsana.test')).toEqual({ pending: 1, createHandshake: 0, decide: 0, createInspection: 0 });
+    await sandbox.faults.replace('roles_ignored');
+    expect(await offered('driver@marsana.test')).toEqual({ pending: 1, createHandshake: 1, decide: 1, createInspection: 1 });
   });
 });

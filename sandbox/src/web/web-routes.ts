@@ -8,6 +8,7 @@ import type { KeyRing } from '../keys.ts';
 import { dataTable, escapeHtml, page, timeText } from './html.ts';
 import { assetRoutes, MAPS_KEY } from './assets.ts';
 import { CHECKLIST, handshakesPageBody, inspectionsPageBody, type BranchChoice, type HandshakeRow, type InspectionRow, type VehicleChoice } from './forms-pages.ts';
+import { permissionsOf } from './permissions.ts';
 import { clearSessionCookie, readSessionCookie, SESSION_COOKIE, writeSessionCookie } from './session-cookie.ts';
 import { vehiclePageBody, vehiclePageData } from './vehicle-page.ts';
 import { vehiclesPageBody, type VehicleListRow } from './vehicles-page.ts';
@@ -177,10 +178,17 @@ export function webRoutes({ db, auth, faults, keys }: WebDependencies): Hono<Web
   type FormChoices = Awaited<ReturnType<typeof formChoices>>;
   const formChoices = (sql: Sql) =>
     Promise.all([
-      sql.query<{ id: string | null }>(`select public.current_corporate_id() as id`),
+      sql.query<{ id: string | null; role: string | null }>(
+        `select public.current_corporate_id() as id, (select role from public.profiles where id = auth.uid()) as role`,
+      ),
       sql.query<VehicleChoice>(`select id, plate, branch_id from public.vehicles order by plate`),
       sql.query<BranchChoice>(`select id, name from public.branches order by name`),
-    ]).then(([corporate, vehicles, branches]) => ({ corporateId: corporate.rows[0]?.id ?? null, vehicles: vehicles.rows, branches: branches.rows }));
+    ]).then(([viewer, vehicles, branches]) => ({
+      corporateId: viewer.rows[0]?.id ?? null,
+      may: permissionsOf(viewer.rows[0]?.role ?? null, faults),
+      vehicles: vehicles.rows,
+      branches: branches.rows,
+    }));
 
   /** A list page with a create form: its rows and the form's choices, read as the user in one transaction. */
   function listWithForm<Row>(path: string, title: string, rowsSql: string, render: (rows: Row[], choices: FormChoices) => [body: string, data: Record<string, unknown>]) {
@@ -203,7 +211,7 @@ export function webRoutes({ db, auth, faults, keys }: WebDependencies): Hono<Web
        left join public.branches f on f.id = h.from_branch_id
        left join public.branches t on t.id = h.to_branch_id
       order by h.requested_at desc, h.id`,
-    (rows, choices) => [handshakesPageBody(rows, choices.vehicles, choices.branches), { vehicles: choices.vehicles }],
+    (rows, choices) => [handshakesPageBody(rows, choices.vehicles, choices.branches, choices.may), { vehicles: choices.vehicles }],
   );
 
   listWithForm<InspectionRow>(
@@ -214,7 +222,7 @@ export function webRoutes({ db, auth, faults, keys }: WebDependencies): Hono<Web
        left join public.vehicles v on v.id = i.vehicle_id
        left join public.profiles p on p.id = i.inspector_id
       order by i.inspected_at desc, i.id`,
-    (rows, choices) => [inspectionsPageBody(rows, choices.vehicles), { checklist: CHECKLIST }],
+    (rows, choices) => [inspectionsPageBody(rows, choices.vehicles, choices.may), { checklist: CHECKLIST }],
   );
 
   return app;
