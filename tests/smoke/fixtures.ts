@@ -52,6 +52,8 @@ export const RUN_ID = process.env.SMOKE_RUN_ID || `local-${process.ppid}`;
 
 export interface Synthetic {
   runId: string;
+  /** This test's own mark (the run id and a suffix), in everything `tag` makes: cleanup matches it. */
+  mark: string;
   client: SupabaseClient;
   userId: string;
   tenantId: string;
@@ -157,6 +159,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     try {
       await use({
         runId: RUN_ID,
+        mark,
         client,
         userId,
         tenantId,

@@ -91,6 +91,25 @@ export async function submitAndWaitForReload(page: Page, submit: Locator, what: 
   await page.waitForLoadState('domcontentloaded');
 }
 
+/**
+ * Clicks a button whose action reloads the page (Accept, Reject) until it is gone or the page shows an alert;
+ * returns the alert's text, or undefined when the page reloaded without one. The app disables the button while it
+ * stores the change; a click before the page hydrated is lost (the button stays enabled): only then click again,
+ * never twice on a live button.
+ */
+export async function pressUntilDone(page: Page, button: Locator, name: string): Promise<string | undefined> {
+  const deadline = Date.now() + 15_000;
+  while (await button.isVisible()) {
+    const alert = await visibleAlert(page);
+    if (alert) return alert;
+    if (Date.now() > deadline) throw new CheckFailed(`"${name}" still shown 15 s after clicking it`);
+    if (await button.isEnabled().catch(() => false)) await button.click({ timeout: 2_000 }).catch(() => undefined);
+    await button.waitFor({ state: 'hidden', timeout: 1_000 }).catch(() => undefined);
+  }
+  await page.waitForLoadState('domcontentloaded');
+  return visibleAlert(page);
+}
+
 /** Polls `read` until it returns a value, or gives up after `timeoutMs` with undefined. */
 export async function pollFor<T>(read: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;

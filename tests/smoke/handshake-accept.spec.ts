@@ -4,18 +4,11 @@
  * and the requester's email went out: seen by the sandbox's mail catcher, or elsewhere as a SENT notification.
  */
 import { appProfile } from '../../src/config/app-profile.ts';
-import type { TargetEnv } from '../../src/config/target-env.ts';
 import { testSection } from '../../src/log-annotations.ts';
 import { describeError } from '../../src/supabase.ts';
-import { attachScreenshot, CheckFailed, gotoSignedIn, measured, test, type Synthetic } from './fixtures.ts';
-import { CREATE_VEHICLE_INDEX, fleet, INSPECTION_VEHICLE_INDEX, otherBranch, pollFor, visibleAlert, type FleetVehicle } from './flow-helpers.ts';
-
-interface CaughtMail {
-  to: string[];
-  subject: string;
-  date: string;
-  messageId: string;
-}
+import { emailCheckMode, mailSeen, verifyEmail } from './email-check.ts';
+import { attachScreenshot, CheckFailed, gotoSignedIn, measured, test } from './fixtures.ts';
+import { CREATE_VEHICLE_INDEX, fleet, INSPECTION_VEHICLE_INDEX, otherBranch, pressUntilDone, type FleetVehicle } from './flow-helpers.ts';
 
 test(
   'Handshake Accept Test',
@@ -54,7 +47,7 @@ test(
         handshakeId = created.data.id as string;
       });
       const v = vehicle!;
-      const mailBefore = emailCheck === 'catcher' ? new Set((await readMail(target)).map((m) => m.messageId)) : new Set<string>();
+      const mailBefore = await mailSeen(emailCheck, target);
 
       await test.step(`Accept it in ${paths.handshakes}`, async () => {
         await gotoSignedIn(page, paths.handshakes);
@@ -62,19 +55,7 @@ test(
         await accept.waitFor({ timeout: 10_000 }).catch(() => {
           throw new CheckFailed(`no "${labels.acceptHandshake(v.plate)}" button on ${paths.handshakes}`);
         });
-        // The app reloads the page once the accept is stored; a click before hydration is lost, so click again.
-        // The app disables the button while it stores the accept, then reloads the page. A click before the page
-        // hydrated is lost (the button stays enabled): only then click again, never twice on a live button.
-        const deadline = Date.now() + 15_000;
-        while (await accept.isVisible()) {
-          const alert = await visibleAlert(page);
-          if (alert) throw new CheckFailed(`accepting: the page says "${alert}"`);
-          if (Date.now() > deadline) throw new CheckFailed(`"${labels.acceptHandshake(v.plate)}" still shown 15 s after clicking it`);
-          if (await accept.isEnabled().catch(() => false)) await accept.click({ timeout: 2_000 }).catch(() => undefined);
-          await accept.waitFor({ state: 'hidden', timeout: 1_000 }).catch(() => undefined);
-        }
-        await page.waitForLoadState('domcontentloaded');
-        const alert = await visibleAlert(page);
+        const alert = await pressUntilDone(page, accept, labels.acceptHandshake(v.plate));
         if (alert) throw new CheckFailed(`accepting: the page says "${alert}"`);
       });
 
@@ -92,55 +73,10 @@ test(
 
       let emailEvidence = '';
       await test.step(`Verify email sent (${emailCheck === 'catcher' ? 'mail catcher' : 'notification SENT'})`, async () => {
-        emailEvidence = await verifyEmail(emailCheck, target, synthetic, v.plate, mailBefore);
+        emailEvidence = await verifyEmail(emailCheck, target, synthetic, appProfile.email.subject(v.plate), mailBefore);
       });
 
       return `${v.plate}: handshake ACCEPTED, vehicle IN_TRANSIT, ${emailEvidence}`;
     }).finally(() => attachScreenshot(page, testInfo));
   },
 );
-
-function emailCheckMode(target: TargetEnv): 'catcher' | 'notification' {
-  const wanted = process.env.SMOKE_EMAIL_CHECK ?? appProfile.email.check;
-  if (wanted === 'notification') return 'notification';
-  if (wanted === 'catcher' && !target.SUPABASE_SERVICE_ROLE_KEY) throw new CheckFailed('SMOKE_EMAIL_CHECK=catcher needs SUPABASE_SERVICE_ROLE_KEY');
-  return target.SUPABASE_SERVICE_ROLE_KEY ? 'catcher' : 'notification';
-}
-
-async function readMail(target: TargetEnv): Promise<CaughtMail[]> {
-  const key = target.SUPABASE_SERVICE_ROLE_KEY!;
-  const res = await fetch(new URL(appProfile.paths.mailCatcher, target.BASE_URL), { headers: { apikey: key, Authorization: `Bearer ${key}` } });
-  if (!res.ok) throw new CheckFailed(`${appProfile.paths.mailCatcher} answered HTTP ${res.status}`);
-  return (await res.json()) as CaughtMail[];
-}
-
-/** The email to the requester (the smoke user) about this vehicle, new since the accept; fails fast on a FAILED notification. */
-async function verifyEmail(mode: 'catcher' | 'notification', target: TargetEnv, synthetic: Synthetic, plate: string, seen: Set<string>): Promise<string> {
-  const subject = appProfile.email.subject(plate);
-  const recipient = target.SMOKE_USER_EMAIL.toLowerCase();
-  const found = await pollFor(async () => {
-    const row = await synthetic.client
-      .from('notifications')
-      .select('status, sent_at')
-      .eq('recipient_id', synthetic.userId)
-      .eq('subject', subject)
-      .gte('created_at', synthetic.startedAt.toISOString())
-      .order('created_at', { ascending: false })
-      .limit(1);
-    const status = row.data?.[0]?.status as string | undefined;
-    if (status === 'FAILED') throw new CheckFailed(`email "${subject}" not sent: its notification is FAILED`);
-    if (mode === 'notification') return status === 'SENT' ? 'notification SENT' : undefined;
-    const mail = (await readMail(target)).find(
-      (m) => !seen.has(m.messageId) && m.subject === subject && m.to.some((t) => t.toLowerCase().includes(recipient)),
-    );
-    return mail ? `email "${subject}" reached the mail catcher` : undefined;
-  }, appProfile.email.waitMs);
-  if (!found) {
-    throw new CheckFailed(
-      mode === 'catcher'
-        ? `email "${subject}" to the requester did not reach the mail catcher within ${appProfile.email.waitMs / 1000} s`
-        : `email "${subject}": no SENT notification within ${appProfile.email.waitMs / 1000} s`,
-    );
-  }
-  return found;
-}
