@@ -57,6 +57,45 @@ export const appProfile = {
     inspectionNotes: 'Notes',
     inspectionSubmit: 'Save inspection',
   },
+  /**
+   * What the deeper e2e set (tests/e2e, `pnpm test:e2e`) finds its way by, beside the labels above. Texts are what
+   * the app shows; `illegalTransition` and `documentExpiring` are matched as parts of the page's own message.
+   */
+  e2e: {
+    /** The login page's alert for a wrong password (GoTrue's message). */
+    wrongPasswordAlert: 'Invalid login credentials',
+    /** The reject button of a pending handshake: "Reject <plate>". */
+    rejectHandshake: (plate: string) => `Reject ${plate}`,
+    /** The database's refusal of a status change the handshake rules forbid, as the page shows it. */
+    illegalTransition: /illegal handshake transition/i,
+    inspectionDamage: 'Damage',
+    inspectionServiceDue: 'Service due',
+    /** Subject of the email to admins and managers when an inspection finds damage. */
+    damageEmailSubject: (plate: string) => `Damage reported on ${plate}`,
+    alertKinds: { damage: 'DAMAGE_REPORTED', geofence: 'GEOFENCE_EXIT', documentExpiry: 'DOCUMENT_EXPIRY', serviceDue: 'SERVICE_DUE' },
+    /** How long an alert, email or live update may take to show up (raised by triggers, jobs or Realtime). */
+    waitMs: 10_000,
+    documentsTab: 'Documents',
+    historyTab: 'History',
+    historyTable: 'History',
+    /** Columns of the vehicle's History table (the audit trail), by header text. */
+    historyColumns: { action: 'Action', record: 'Record', by: 'By', changed: 'Changed' },
+    /** Columns of the Documents table, by header text; a document expiring soon says so in State. */
+    documentColumns: { number: 'Number', expires: 'Expires', state: 'State' },
+    documentExpiring: /^Expires in \d+ days?$/,
+    /** The vehicles table says its live channel has joined with this attribute and value. */
+    liveList: { attribute: 'data-live', joined: 'SUBSCRIBED' },
+    /**
+     * What each role is offered in the pages. Users of every role are created in the synthetic tenant for the run
+     * (auth admin, service-role key), signed in through the login page, and must see exactly these.
+     */
+    rolePermissions: {
+      admin: { createHandshake: true, decideHandshake: true, createInspection: true },
+      manager: { createHandshake: true, decideHandshake: true, createInspection: true },
+      inspector: { createHandshake: false, decideHandshake: false, createInspection: true },
+      driver: { createHandshake: false, decideHandshake: false, createInspection: false },
+    } as Record<string, { createHandshake: boolean; decideHandshake: boolean; createInspection: boolean }>,
+  },
   /** The vehicle details page's tabs, in order; every one must be there. */
   vehicleTabs: ['Overview', 'Documents', 'Maps', 'Inspections', 'History'],
   /** The checklist items of the inspection form (checkbox labels), all ticked by the smoke flow. */
