@@ -15,7 +15,7 @@ import { makeRedactor, type Redactor } from '../src/redact.ts';
 import type { CheckboxClaim, CheckResult, CheckStatus, ListDetails, LogPlace, RunResults } from '../src/results.ts';
 import { makeRunId } from '../src/run/run-id.ts';
 
-const STATUS_BY_OUTCOME: Record<ReturnType<TestCase['outcome']>, CheckStatus> = {
+export const STATUS_BY_OUTCOME: Record<ReturnType<TestCase['outcome']>, CheckStatus> = {
   expected: 'passed',
   // Passed only on a retry: never reported as a plain pass.
   flaky: 'flaky',
@@ -124,7 +124,7 @@ export function toCheckResult(test: TestCase, cwd: string, warnings: string[]): 
   };
 }
 
-function readMeasurement(result: TestResult, name: string, warnings: string[]): Measurement | undefined {
+export function readMeasurement(result: TestResult, name: string, warnings: string[]): Measurement | undefined {
   const attachment = result.attachments.filter((a) => a.name === MEASUREMENT_ATTACHMENT).at(-1);
   if (!attachment) return undefined;
   try {
@@ -155,12 +155,12 @@ function isListDetails(value: unknown): value is ListDetails {
   );
 }
 
-function skipReason(test: TestCase, result: TestResult | undefined): string {
+export function skipReason(test: TestCase, result: TestResult | undefined): string {
   const skip = [...(result?.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' || a.type === 'fixme');
   return firstLine(skip?.description ?? '');
 }
 
-function errorLine(error: TestError | undefined): string | undefined {
+export function errorLine(error: TestError | undefined): string | undefined {
   const text = error?.message ?? error?.value;
   // Playwright prefixes plain errors with "Error: "; other names (TimeoutError, …) say something, so they stay.
   return text === undefined ? undefined : firstLine(text).replace(/^Error: /, '') || undefined;
