@@ -65,7 +65,7 @@ describe('pnpm sandbox (cli.ts)', () => {
       const text = await readFile(envFile, 'utf8');
       const env = Object.fromEntries(text.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
       expect(Object.keys(env)).toEqual([
-        'BASE_URL', 'SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY',
+        'BASE_URL', 'SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_DB_URL',
         'SMOKE_USER_EMAIL', 'SMOKE_USER_PASSWORD', 'SMOKE_ALLOW_WRITES',
       ]);
       expect((await stat(envFile)).mode & 0o777).toBe(0o600);
@@ -73,7 +73,7 @@ describe('pnpm sandbox (cli.ts)', () => {
       expect(run.stdout).toContain(`${env['BASE_URL']}/api/health`);
       expect(run.stdout).toContain('smoke@synthetic.marsana.test');
       expect(run.stdout).toContain('admin@northwind.test');
-      for (const secret of [env['SUPABASE_ANON_KEY'], env['SUPABASE_SERVICE_ROLE_KEY'], env['SMOKE_USER_PASSWORD'], 'marsana-sandbox-password']) {
+      for (const secret of [env['SUPABASE_ANON_KEY'], env['SUPABASE_SERVICE_ROLE_KEY'], env['SUPABASE_DB_URL'], env['SMOKE_USER_PASSWORD'], 'marsana-sandbox-password']) {
         expect(run.stdout + run.stderr).not.toContain(secret);
       }
 

@@ -47,6 +47,8 @@ export interface TargetEnv {
   SUPABASE_URL: string;
   SUPABASE_ANON_KEY: string;
   SUPABASE_SERVICE_ROLE_KEY: string;
+  /** the database itself, for catalog and integrity checks: DATABASE_URL, or PGlite's wire endpoint */
+  SUPABASE_DB_URL: string;
   SMOKE_USER_EMAIL: string;
   SMOKE_USER_PASSWORD: string;
   SMOKE_ALLOW_WRITES: string;
@@ -151,6 +153,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     const realtime = new RealtimeServer({ db, keys, faults, log });
     await realtime.attach(server);
     services.push(() => realtime.close(server));
+    const databaseUrl = await db.directUrl();
     const address = await listen(server, port, host);
     origin = originFor(host, address.port);
     log(`sandbox listening on ${origin} (${db.description})`);
@@ -176,6 +179,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         SUPABASE_URL: origin,
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+        SUPABASE_DB_URL: databaseUrl,
         SMOKE_USER_EMAIL: SMOKE_USER.email,
         SMOKE_USER_PASSWORD: SMOKE_USER.password,
         SMOKE_ALLOW_WRITES: 'true',

@@ -23,8 +23,11 @@ describe('pnpm monitor on the embedded sandbox', () => {
       // thresholds themselves are proven by the fault tests, not here.
       for (const row of rows) expect(row, `${table}: ${row}`).toMatch(/^\| \d+ min \| [\d.]+(ms|%)( \(p95\))? \| (✅|⚠️) \|/);
     }
-    // Without SUPABASE_DB_URL or Sentry settings those rows say so, never a made-up figure.
-    expect(section(text, 'Database Performance Monitoring')).toContain('not configured (SUPABASE_DB_URL)');
+    // The embedded sandbox gives its database's URL (PGlite's wire endpoint), so the database is measured too.
+    const dbRows = section(text, 'Database Performance Monitoring').split('\n').filter((l) => /^\| \d+ min \|/.test(l));
+    expect(dbRows).toHaveLength(7);
+    for (const row of dbRows) expect(row).toMatch(/^\| \d+ min \| [\d.]+ms \(p95\) \| \d+ \| (✅|⚠️) \|/);
+    // Without Sentry settings that row says so, never a made-up figure.
     expect(section(text, 'Sentry Error Monitoring')).toContain('not configured');
     expect(text).toMatch(/\*\*Rollback Status\*\*: ✅ READY/);
   });

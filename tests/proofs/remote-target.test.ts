@@ -32,10 +32,10 @@ describe.each([
     try {
       const vars = await waitForEnvFile(path.join(dir, '.env.mine'));
       expect(Object.keys(vars).sort()).toEqual(
-        ['BASE_URL', 'SMOKE_ALLOW_WRITES', 'SMOKE_USER_EMAIL', 'SMOKE_USER_PASSWORD', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_URL'],
+        ['BASE_URL', 'SMOKE_ALLOW_WRITES', 'SMOKE_USER_EMAIL', 'SMOKE_USER_PASSWORD', 'SUPABASE_ANON_KEY', 'SUPABASE_DB_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_URL'],
       );
       // The sandbox prints its URLs but never its keys or passwords.
-      for (const secret of [vars.SUPABASE_ANON_KEY, vars.SUPABASE_SERVICE_ROLE_KEY, vars.SMOKE_USER_PASSWORD]) {
+      for (const secret of [vars.SUPABASE_ANON_KEY, vars.SUPABASE_SERVICE_ROLE_KEY, vars.SUPABASE_DB_URL, vars.SMOKE_USER_PASSWORD]) {
         expect(sandboxOutput).not.toContain(secret);
       }
       const log = path.join(dir, 'log.md');

@@ -26,6 +26,7 @@ describe('secrets in the artifacts of a run', () => {
     const secrets = {
       SUPABASE_ANON_KEY: sandbox.env.SUPABASE_ANON_KEY,
       SUPABASE_SERVICE_ROLE_KEY: sandbox.env.SUPABASE_SERVICE_ROLE_KEY,
+      SUPABASE_DB_URL: sandbox.env.SUPABASE_DB_URL,
       SMOKE_USER_PASSWORD: sandbox.env.SMOKE_USER_PASSWORD,
       // Not used by the smoke checks, but a secret of the target all the same.
       SENTRY_AUTH_TOKEN: 'sntrys_proof_token_0f3c9a7e5b1d',

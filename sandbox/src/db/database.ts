@@ -31,6 +31,11 @@ export interface ListeningDatabase extends Database {
    * process's or (on PostgreSQL) anyone's (PostgreSQL folds repeats of one payload in a transaction into one). Resolves once listening; the function it resolves to stops listening.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * A postgres:// URL by which a client in another process reaches this very database (the suite's
+   * SUPABASE_DB_URL): the server's own URL on PostgreSQL, a wire endpoint started on first use for PGlite.
+   */
+  directUrl(): Promise<string>;
 }
 
 /** The PostgreSQL roles a request can run as, as in Supabase. */

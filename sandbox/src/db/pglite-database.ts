@@ -1,5 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Database, ListeningDatabase, Sql } from './database.ts';
+import { serveWire, type WireEndpoint } from './pglite-wire.ts';
 import { DEFAULT_SNAPSHOT_DIR, discardSnapshot, readSnapshot, saveSnapshot, snapshotKey } from './pglite-snapshot.ts';
 
 function wrap(tx: Transaction): Sql {
@@ -14,13 +15,18 @@ function wrap(tx: Transaction): Sql {
   };
 }
 
+// Supabase databases run in UTC; timestamps in JSON answers then read "+00:00".
+const SESSION_SETUP = `set timezone to 'UTC'`;
+
 /**
  * PGlite runs one statement at a time, so every request is one `transaction()`: PGlite queues them, which
  * serialises requests the way a single connection would.
  */
 async function asDatabase(pg: PGlite): Promise<ListeningDatabase> {
-  // Supabase databases run in UTC; timestamps in JSON answers then read "+00:00".
-  await pg.exec(`set timezone to 'UTC'`);
+  await pg.exec(SESSION_SETUP);
+  // Channels LISTENed on, renewed after each wire client's turn (a client may have run UNLISTEN *).
+  const channels = new Map<string, number>();
+  let wire: Promise<WireEndpoint> | undefined;
   return {
     kind: 'pglite',
     description: 'PGlite (in memory)',
@@ -28,9 +34,23 @@ async function asDatabase(pg: PGlite): Promise<ListeningDatabase> {
     // PGlite is one session: it hears its own notifications, after the commit, as PostgreSQL does.
     listen: async (channel, onNotify) => {
       const unlisten = await pg.listen(channel, (payload) => onNotify(payload));
-      return () => unlisten();
+      channels.set(channel, (channels.get(channel) ?? 0) + 1);
+      return async () => {
+        const left = channels.get(channel)! - 1;
+        if (left > 0) channels.set(channel, left);
+        else channels.delete(channel);
+        await unlisten();
+      };
     },
-    close: () => pg.close(),
+    directUrl: async () =>
+      (await (wire ??= serveWire(pg, {
+        sessionSetup: SESSION_SETUP,
+        channels: () => [...channels.keys()],
+      }))).url,
+    close: async () => {
+      if (wire) await (await wire).close();
+      await pg.close();
+    },
   };
 }
 

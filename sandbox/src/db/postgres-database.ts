@@ -75,6 +75,7 @@ export async function openPostgres(url: string, log: (line: string) => void): Pr
       await listener.query(`listen ${quoteIdent(channel)}`);
       return () => listener.end();
     },
+    directUrl: async () => url,
     close: () => pool.end(),
   };
 }
