@@ -27,9 +27,11 @@ export const STATUS_BY_OUTCOME: Record<ReturnType<TestCase['outcome']>, CheckSta
 export class CheckCollector {
   private readonly tests = new Map<string, TestCase>();
   private order = new Map<string, number>();
+  private planned: TestCase[] = [];
 
   onBegin(suite: Suite): void {
-    this.order = new Map(suite.allTests().map((t, i) => [t.id, i]));
+    this.planned = suite.allTests();
+    this.order = new Map(this.planned.map((t, i) => [t.id, i]));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -42,6 +44,9 @@ export class CheckCollector {
    * unsharded one; tests declared in a loop share a location and keep their order in the suite.
    */
   checks(cwd: string, warnings: string[]): CheckResult[] {
+    // A run stopped early (Ctrl-C, SIGTERM) never ends some tests: they are reported as not run, so an earlier
+    // run's result left in the log cannot pass for this run's.
+    for (const t of this.planned) if (!this.tests.has(t.id) && logAnnotations(t).length > 0) this.tests.set(t.id, t);
     const key = (t: TestCase) => [t.location.file, String(t.location.line).padStart(8, '0'), String(t.location.column).padStart(8, '0')].join('\u0000');
     const tests = [...this.tests.values()].sort(
       (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : (this.order.get(a.id) ?? 0) - (this.order.get(b.id) ?? 0)),
@@ -156,6 +161,9 @@ function isListDetails(value: unknown): value is ListDetails {
 }
 
 export function skipReason(test: TestCase, result: TestResult | undefined): string {
+  // Playwright reports a test cut short by Ctrl-C or SIGTERM as skipped; say why, or it reads like a choice.
+  if (!result) return 'not run: the run was stopped before this check started';
+  if (result.status === 'interrupted') return 'interrupted: the run was stopped before this check finished';
   const skip = [...(result?.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' || a.type === 'fixme');
   return firstLine(skip?.description ?? '');
 }
@@ -194,6 +202,7 @@ export function runResults(result: FullResult, checks: CheckResult[], ctx: RunCo
     startedAt: result.startTime,
     finishedAt: new Date(result.startTime.getTime() + result.duration),
     checks,
+    ...(result.status === 'interrupted' && { interrupted: true }),
     ...(release && { release }),
     ...(commit && { commit }),
     ...(deploymentId && { deploymentId }),

@@ -81,6 +81,8 @@ export interface RunResults {
   deploymentId?: string;
   /** The target's BASE_URL. */
   baseUrl?: string;
+  /** The run was stopped (Ctrl-C, SIGTERM) before every check had run. */
+  interrupted?: boolean;
 }
 
 export const STATUS_LABEL: Record<CheckStatus, string> = {

@@ -392,6 +392,14 @@ describe('renderPromotionLog: statuses and counts', () => {
     expect(overall(run)).toBe('✅ PASSED (1 skipped: Authentication)');
   });
 
+  it('says a run stopped by a signal was interrupted, never passed; a failure still wins', () => {
+    const run = { ...base(), interrupted: true };
+    run.checks[1] = row('Authentication', 'skipped', 0, 'not run: the run was stopped before this check started');
+    expect(overall(run)).toBe('⚠️ INTERRUPTED (1 of 2 checks passed before the run was stopped)');
+    run.checks[0] = row('API Health', 'failed', 10, 'HTTP 503');
+    expect(overall(run)).toBe('❌ FAILED (1 of 2 checks failed; the run was interrupted)');
+  });
+
   it('counts a flaky row as passed and flags it', () => {
     const run = base();
     run.checks[1] = row('Authentication', 'flaky', 5, 'ok', { attempts: 2 });

@@ -17,9 +17,9 @@
  * Counting rules:
  * - Total row: `<passed+flaky>/<rows of this run>`; skipped and failed checks are not passed. Icon ❌ when any
  *   failed, else ⚠️ when any flaky, else ✅ (skips alone keep ✅ and are named in the notes).
- * - Overall Status, over every check: ❌ FAILED when any failed; ⚠️ NO CHECKS RAN when none passed (all
- *   skipped, or no checks); ⚠️ PASSED WITH FLAKY CHECKS when any flaky; else ✅ PASSED. Skips never fail the
- *   run but are named.
+ * - Overall Status, over every check: ❌ FAILED when any failed; ⚠️ INTERRUPTED when the run was stopped
+ *   before every check ran; ⚠️ NO CHECKS RAN when none passed (all skipped, or no checks); ⚠️ PASSED WITH FLAKY
+ *   CHECKS when any flaky; else ✅ PASSED. Skips never fail the run but are named.
  */
 import type { Nodes, RootContent, Table, TableRow } from 'mdast';
 import { STATUS_ICON, STATUS_LABEL, type CheckResult, type CheckStatus, type RunResults } from '../../src/results.ts';
@@ -102,7 +102,7 @@ export function renderPromotionLog(input: string, results: RunResults, opts: Ren
 
   // Under Smoke Tests, else beside the summary table when the team moved it out of that section.
   const overall = [log.smoke, log.summary].flatMap((sec) => findFields(text, sec?.nodes ?? [], 'Overall Status'))[0];
-  if (overall) edits.push(setField(overall, overallStatus(checks)));
+  if (overall) edits.push(setField(overall, overallStatus(checks, results.interrupted)));
   else warnings.push('no "**Overall Status**:" line under "Smoke Tests"; the overall status was not written');
 
   edits.push(...renderCheckboxes(doc, checks, warnings));
@@ -298,10 +298,13 @@ function totalCells(rows: CheckResult[]): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Overall status
 
-function overallStatus(checks: CheckResult[]): string {
+function overallStatus(checks: CheckResult[], interrupted = false): string {
   const by = groupByStatus(checks);
   const skipped = notPassedNote(by, 'skipped');
-  if (by.failed.length) return `❌ FAILED (${by.failed.length} of ${plural(checks.length, 'check')} failed)`;
+  if (by.failed.length) return `❌ FAILED (${by.failed.length} of ${plural(checks.length, 'check')} failed${interrupted ? '; the run was interrupted' : ''})`;
+  if (interrupted) {
+    return `⚠️ INTERRUPTED (${by.passed.length + by.flaky.length} of ${plural(checks.length, 'check')} passed before the run was stopped)`;
+  }
   if (by.passed.length + by.flaky.length === 0) return `⚠️ NO CHECKS RAN${skipped ? ` (${skipped})` : ''}`;
   if (by.flaky.length) {
     return `⚠️ PASSED WITH FLAKY CHECKS (${[notPassedNote(by, 'flaky'), skipped].filter(Boolean).join('; ')})`;

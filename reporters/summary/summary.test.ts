@@ -21,6 +21,8 @@ describe('buildSummary', () => {
     expect(buildSummary(mixedRun())).toMatchObject({ status: 'failed', counts: { total: 15, passed: 8, failed: 3, flaky: 2, skipped: 2 } });
     expect(buildSummary({ ...passedRun(), checks: [row('API Health', 'flaky', 9, 'ok')] }).status).toBe('flaky');
     expect(buildSummary({ ...passedRun(), checks: [row('API Health', 'skipped', 0, 'offline')] }).status).toBe('no-checks');
+    expect(buildSummary({ ...passedRun(), interrupted: true })).toMatchObject({ status: 'interrupted', interrupted: true });
+    expect(buildSummary(passedRun())).not.toHaveProperty('interrupted');
   });
 
   it('takes latency over the passing API and database checks, using their own samples when they took several', () => {

@@ -47,7 +47,9 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  status: 'passed' | 'failed' | 'flaky' | 'no-checks';
+  status: 'passed' | 'failed' | 'flaky' | 'no-checks' | 'interrupted';
+  /** Present (true) when the run was stopped before every check ran: its skipped checks were never measured. */
+  interrupted?: true;
   counts: Record<CheckStatus | 'total', number>;
   checks: SummaryCheck[];
   /** Over the summary-row checks (single API and database requests); browser flows are not latencies. */
@@ -59,7 +61,15 @@ export function buildSummary(run: RunResults): RunSummary {
   const checks = run.checks.map(summaryCheck);
   const counts = { total: checks.length, passed: 0, failed: 0, flaky: 0, skipped: 0 };
   for (const c of checks) counts[c.status]++;
-  const status = counts.failed ? 'failed' : counts.passed + counts.flaky === 0 ? 'no-checks' : counts.flaky ? 'flaky' : 'passed';
+  const status = counts.failed
+    ? 'failed'
+    : run.interrupted
+      ? 'interrupted'
+      : counts.passed + counts.flaky === 0
+        ? 'no-checks'
+        : counts.flaky
+          ? 'flaky'
+          : 'passed';
   return {
     schema: SUMMARY_SCHEMA,
     runId: run.runId,
@@ -72,6 +82,7 @@ export function buildSummary(run: RunResults): RunSummary {
     finishedAt: run.finishedAt.toISOString(),
     durationMs: run.finishedAt.getTime() - run.startedAt.getTime(),
     status,
+    ...(run.interrupted && { interrupted: true as const }),
     counts,
     checks,
     latency: percentiles(checks.filter((c) => c.kind === 'summary-row' && c.status !== 'failed').flatMap((c) => c.samplesMs)),

@@ -65,4 +65,11 @@ describe('evaluateGate', () => {
     expect(evaluateGate(input, { allowFlaky: true, allowSkipped: true, requireMonitoring: false })).toEqual([]);
     expect(evaluateGate(input, DEFAULT_POLICY)).toHaveLength(2 + 5);
   });
+
+  it('refuses an interrupted run even when skipped checks are allowed', () => {
+    const interrupted = { ...summary(check('API Health', 'passed'), check('Login Test', 'skipped')), interrupted: true as const };
+    expect(evaluateGate({ summary: interrupted, logText: template }, { allowFlaky: true, allowSkipped: true, requireMonitoring: false })).toEqual([
+      'the smoke run was interrupted before every check ran',
+    ]);
+  });
 });

@@ -30,6 +30,8 @@ export function evaluateGate(input: GateInput, policy: GatePolicy = DEFAULT_POLI
   if (!summary) failures.push(`no smoke results: ${input.summaryProblem ?? 'summary.json missing'}`);
   else {
     if (summary.counts.total === 0) failures.push('the smoke run ran no checks');
+    // --allow-skipped accepts checks skipped on purpose, never ones an interrupted run did not get to.
+    if (summary.interrupted) failures.push('the smoke run was interrupted before every check ran');
     for (const c of summary.checks) {
       const why = c.notes || c.error || '';
       if (c.status === 'failed') failures.push(`check failed: ${c.name}${why ? ` (${why})` : ''}`);

@@ -1,10 +1,11 @@
 /**
  * The target of a command: `--env=local` starts the embedded sandbox (and `close()` stops it); any other
- * name loads `.env.NAME` over the environment, validates it and checks the hosts answer at all.
+ * name loads `.env.NAME` over the environment, validates it and checks that the target lets the suite in
+ * (probe-target.ts). The sandbox's own variables need no such check: it made them.
  */
 import { loadEnvFile, parseTargetEnv, type TargetEnv } from '../config/target-env.ts';
 import { UsageError } from '../errors.ts';
-import { probeTarget } from './probe-target.ts';
+import { preflightTarget } from './probe-target.ts';
 
 export interface OpenTarget {
   env: TargetEnv;
@@ -23,7 +24,8 @@ export async function openTarget(envName: string, cwd: string, processEnv: NodeJ
     return { env: parseTargetEnv(sandbox.env as unknown as Record<string, string>, 'sandbox'), local: true, close: () => sandbox.stop() };
   }
   const env = parseTargetEnv(loadEnvFile(envName, cwd, processEnv), `--env=${envName}`);
-  await probeTarget('BASE_URL', env.BASE_URL);
-  if (env.SUPABASE_URL !== env.BASE_URL) await probeTarget('SUPABASE_URL', env.SUPABASE_URL);
+  await preflightTarget(env).catch((e: unknown) => {
+    throw e instanceof UsageError ? new UsageError(`--env=${envName}: ${e.message}`) : e;
+  });
   return { env, local: false, close: async () => undefined };
 }

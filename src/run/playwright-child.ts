@@ -40,13 +40,18 @@ export function runPlaywright(configFile: string, passthrough: string[], env: No
     cwd: io.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C or a SIGTERM sent to our group reaches Playwright only as the one SIGINT
+    // forwarded below. Playwright's runner stops gracefully on SIGINT only; SIGTERM would kill it before its
+    // reporters write the log, and its workers and browsers would be stopped without their teardown.
+    detached: true,
   });
   const out = redactingLineWriter(redact, io.out);
   const err = redactingLineWriter(redact, io.err);
   child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => err.push(c));
-  // Ctrl-C or a scheduler's SIGTERM: let Playwright finish its teardown (fixtures clean up), then we stop the sandbox.
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  // Ctrl-C or a scheduler's SIGTERM: let Playwright finish its teardown (fixtures clean up) and write the results
+  // it has, then we stop the sandbox. A second signal is forwarded too: Playwright then stops at once.
+  const forward = () => child.kill('SIGINT');
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   return new Promise((resolve) => {

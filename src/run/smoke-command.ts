@@ -9,6 +9,7 @@ import path from 'node:path';
 import { resolveChromium } from '../browser.ts';
 import { parseCliArgs } from '../cli/args.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { watchInterrupts } from './interrupts.ts';
 import { makeRunId } from './run-id.ts';
 import { openTarget, type OpenTarget } from './open-target.ts';
 import { runPlaywright, suiteEnv, targetRedactor, type ChildIo } from './playwright-child.ts';
@@ -29,6 +30,7 @@ export interface SmokeOptions {
 
 export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions = {}): Promise<number> {
   let stopSandbox: (() => Promise<void>) | undefined;
+  const interrupts = watchInterrupts();
   try {
     const args = parseCliArgs(argv, { command: 'test:smoke', flags: ['env', 'log', 'help'], booleans: ['help'] });
     if (args.flags.help) {
@@ -44,6 +46,10 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
     const opened = opts.target ?? (await openTarget(envName, io.cwd, io.env, io.err));
     if (!opts.target) stopSandbox = () => opened.close();
     const target = opened.env;
+    if (interrupts.signal) {
+      io.err(`test:smoke: interrupted by ${interrupts.signal} before any check ran; the promotion log is untouched\n`);
+      return interrupts.exitCode();
+    }
 
     const runId = makeRunId();
     const statusDir = mkdtempSync(path.join(os.tmpdir(), 'smoke-status-'));
@@ -59,6 +65,12 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
       io.err(`run ${runId} against ${envName} (${target.BASE_URL}); promotion log: ${path.relative(io.cwd, logPath) || logPath}\n`);
       const code = await runPlaywright(CONFIG, args.passthrough, childEnv, io, redact);
       const status = readStatus(statusFile);
+      if (interrupts.signal) {
+        io.err(
+          `test:smoke: interrupted by ${interrupts.signal}: ${status?.ok ? 'the promotion log holds the checks that finished' : `the promotion log was not written (${status?.error ?? 'Playwright ended first'})`}\n`,
+        );
+        return interrupts.exitCode();
+      }
       if (!status) {
         io.err(`test:smoke: Playwright ended (exit ${code}) without writing the promotion log\n`);
         return EXIT.usage;
@@ -88,6 +100,7 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
     throw e;
   } finally {
     await stopSandbox?.();
+    interrupts.dispose();
   }
 }
 

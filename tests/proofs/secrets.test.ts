@@ -1,9 +1,10 @@
 /**
- * No artifact of a run holds a secret value. A run with the bad_password fault fails its sign-ins, so it leaves
+ * No artifact of a run holds a secret value. A run with the auth_down fault fails its sign-ins, so it leaves
  * the most behind: traces of the failed browser tests (which record the typed password and the apikey
  * headers), error contexts, JUnit failures, Allure results with the traces attached, the Allure HTML report,
  * summary.json, the promotion log and its screenshots, and the console output. Every file is read, zips
- * entry by entry, and searched for every secret variable's value.
+ * entry by entry, and searched for every secret variable's value. (Not bad_password: against a target the suite
+ * did not start, refused credentials stop the run before any check, as a configuration error.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { runScript, tempDir } from './run-cli.ts';
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, faults: 'bad_password' });
+  sandbox = await startSandbox({ port: 0, faults: 'auth_down' });
 });
 afterAll(async () => {
   await sandbox?.stop();
