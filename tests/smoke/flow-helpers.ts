@@ -2,7 +2,7 @@
 import type { Locator, Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { describeError } from '../../src/supabase.ts';
-import { CheckFailed, expect } from './fixtures.ts';
+import { CheckFailed, expect, type Synthetic } from './fixtures.ts';
 
 export interface FleetVehicle {
   id: string;
@@ -42,6 +42,24 @@ export async function fleet(client: SupabaseClient): Promise<{ vehicles: FleetVe
 /** Another branch than the vehicle's, as the destination of a handshake. */
 export function otherBranch(branches: FleetBranch[], vehicle: FleetVehicle): FleetBranch {
   return branches.find((b) => b.id !== vehicle.branch_id)!;
+}
+
+/** A PENDING handshake of `vehicle` to another branch, requested by the smoke user, its notes tagged; returns its id. */
+export async function pendingHandshake(synthetic: Synthetic, vehicle: FleetVehicle, branches: FleetBranch[], notes: string): Promise<string> {
+  const created = await synthetic.client
+    .from('handshakes')
+    .insert({
+      corporate_id: synthetic.tenantId,
+      vehicle_id: vehicle.id,
+      from_branch_id: vehicle.branch_id,
+      to_branch_id: otherBranch(branches, vehicle).id,
+      requested_by: synthetic.userId,
+      notes: synthetic.tag(notes),
+    })
+    .select('id')
+    .single();
+  if (created.error) throw new CheckFailed(`creating the pending handshake failed: ${describeError(created.error, created.status)}`);
+  return created.data.id as string;
 }
 
 /**

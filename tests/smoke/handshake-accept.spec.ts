@@ -8,7 +8,7 @@ import { testSection } from '../../src/log-annotations.ts';
 import { describeError } from '../../src/supabase.ts';
 import { emailCheckMode, mailSeen, verifyEmail } from './email-check.ts';
 import { attachScreenshot, CheckFailed, gotoSignedIn, measured, test } from './fixtures.ts';
-import { CREATE_VEHICLE_INDEX, fleet, INSPECTION_VEHICLE_INDEX, otherBranch, pressUntilDone, type FleetVehicle } from './flow-helpers.ts';
+import { CREATE_VEHICLE_INDEX, fleet, INSPECTION_VEHICLE_INDEX, pendingHandshake, pressUntilDone, type FleetVehicle } from './flow-helpers.ts';
 
 test(
   'Handshake Accept Test',
@@ -31,20 +31,7 @@ test(
         if (!vehicle) throw new CheckFailed('no vehicle of the smoke tenant is free for a handshake (all in transit or pending)');
         synthetic.restoreVehicleStatus(vehicle.id, vehicle.status);
         synthetic.removeNotifications(appProfile.email.subject(vehicle.plate));
-        const created = await synthetic.client
-          .from('handshakes')
-          .insert({
-            corporate_id: synthetic.tenantId,
-            vehicle_id: vehicle.id,
-            from_branch_id: vehicle.branch_id,
-            to_branch_id: otherBranch(branches, vehicle).id,
-            requested_by: synthetic.userId,
-            notes: synthetic.tag('Smoke test handshake to accept'),
-          })
-          .select('id')
-          .single();
-        if (created.error) throw new CheckFailed(`creating the pending handshake failed: ${describeError(created.error, created.status)}`);
-        handshakeId = created.data.id as string;
+        handshakeId = await pendingHandshake(synthetic, vehicle, branches, 'Smoke test handshake to accept');
       });
       const v = vehicle!;
       const mailBefore = await mailSeen(emailCheck, target);
