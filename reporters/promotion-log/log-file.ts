@@ -130,13 +130,17 @@ async function removeLeftovers(logPath: string): Promise<void> {
   }
 }
 
-/** A log the team made read-only is not to be replaced (renaming over it would work, so ask first). */
+/**
+ * A log the team made read-only is not to be replaced (renaming over it would work, so ask first). The mode bits
+ * are read too: root may write any file, but `chmod a-w` still says "leave this alone".
+ */
 function assertWritable(logPath: string): void {
   try {
     fs.accessSync(logPath, fs.constants.W_OK);
   } catch (e) {
     throw new LogFileError(`${logPath}: is read-only (${(e as NodeJS.ErrnoException).code})`);
   }
+  if ((fs.statSync(logPath).mode & 0o222) === 0) throw new LogFileError(`${logPath}: is read-only (no write permission bit)`);
 }
 
 /**

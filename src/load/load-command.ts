@@ -7,6 +7,7 @@ import { parseCliArgs } from '../cli/args.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { makeClient, describeError } from '../supabase.ts';
 import { openTarget } from '../run/open-target.ts';
+import { watchInterrupts } from '../run/interrupts.ts';
 import { makeRunId } from '../run/run-id.ts';
 import { writesAllowed } from '../config/target-env.ts';
 import { createProbeVehicle, sweepProbeVehicles, type ProbeVehicle } from '../synthetic/probe-vehicle.ts';
@@ -40,6 +41,8 @@ function positiveNumber(flag: string, value: string | undefined, integer: boolea
 
 export async function runLoad(argv: string[], io: CommandIo): Promise<number> {
   let close: (() => Promise<void>) | undefined;
+  // Ctrl-C or SIGTERM ends the load early: the figures so far are printed, the synthetic vehicle is removed.
+  const interrupts = watchInterrupts();
   try {
     const args = parseCliArgs(argv, {
       command: 'load',
@@ -102,8 +105,16 @@ export async function runLoad(argv: string[], io: CommandIo): Promise<number> {
       syntheticVehicleId: vehicle?.id,
     });
     io.err(`load: ${profile} on ${envName} for ${settings.durationSeconds} s with ${settings.connections} connections\n`);
-    const result = await runProfile(new URL(env.BASE_URL).origin, requests, settings);
+    if (interrupts.signal) {
+      io.err(`load: interrupted by ${interrupts.signal} before the load started\n`);
+      return interrupts.exitCode();
+    }
+    const result = await runProfile(new URL(env.BASE_URL).origin, requests, settings, interrupts.received);
     io.out(args.flags.json === 'true' ? `${JSON.stringify({ profile, env: envName, settings, ...result })}\n` : describe(profile, settings, result));
+    if (interrupts.signal) {
+      io.err(`load: interrupted by ${interrupts.signal}: the figures above cover the ${result.requests} requests made until then\n`);
+      return interrupts.exitCode();
+    }
     return result.failures.length === 0 ? EXIT.ok : EXIT.checkFailed;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -113,6 +124,7 @@ export async function runLoad(argv: string[], io: CommandIo): Promise<number> {
     throw e;
   } finally {
     await close?.();
+    interrupts.dispose();
   }
 }
 

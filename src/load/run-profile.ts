@@ -16,7 +16,8 @@ export interface LoadResult {
   failures: string[];
 }
 
-export async function runProfile(origin: string, requests: LoadRequest[], settings: ProfileSettings): Promise<LoadResult> {
+/** `stop`: when it settles, the load ends early and the result covers the requests made until then. */
+export async function runProfile(origin: string, requests: LoadRequest[], settings: ProfileSettings, stop?: Promise<unknown>): Promise<LoadResult> {
   const histogram = new LatencyHistogram();
   let ok = 0;
   let failed = 0;
@@ -31,6 +32,7 @@ export async function runProfile(origin: string, requests: LoadRequest[], settin
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
+    void stop?.then(() => instance.stop());
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       histogram.record(responseTime);
       if (statusCode >= 200 && statusCode < 400) ok++;
@@ -50,7 +52,7 @@ export async function runProfile(origin: string, requests: LoadRequest[], settin
     requests: total,
     errors: failed,
     errorRatePct,
-    requestsPerSecond: total / settings.durationSeconds,
+    requestsPerSecond: total / (result.duration || settings.durationSeconds),
     latency,
     failures,
   };

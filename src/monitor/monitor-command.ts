@@ -11,6 +11,7 @@ import { writesAllowed } from '../config/target-env.ts';
 import { appProfile } from '../config/app-profile.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { sendAlert } from '../alerts/webhook.ts';
+import { watchInterrupts } from '../run/interrupts.ts';
 import { makeRunId } from '../run/run-id.ts';
 import { openTarget } from '../run/open-target.ts';
 import { describeError, makeClient } from '../supabase.ts';
@@ -48,6 +49,9 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
   let closeTarget: (() => Promise<void>) | undefined;
   let realtime: RealtimeProbe | undefined;
   let db: ReturnType<typeof databaseProbe> | undefined;
+  // Ctrl-C or SIGTERM: no new measurement starts, the one under way is dropped unwritten, the rows already
+  // written stay, and the finally block removes the probe vehicle and stops the sandbox.
+  const interrupts = watchInterrupts();
   try {
     const args = parseCliArgs(argv, {
       command: 'monitor',
@@ -101,9 +105,11 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
     const cycles = Math.floor(durationMs / intervalMs) + 1;
     io.err(`monitor ${runId}: ${cycles} measurements, every ${intervalMs / 1000} s${scale > 1 ? ` (rehearsal, time ×${scale})` : ''}; log: ${path.relative(io.cwd, logPath) || logPath}\n`);
 
-    for (let cycle = 0; cycle < cycles; cycle++) {
+    let written = 0;
+    for (let cycle = 0; cycle < cycles && !interrupts.signal; cycle++) {
       const dueAt = started + cycle * intervalMs;
-      if (Date.now() < dueAt) await sleep(dueAt - Date.now());
+      if (Date.now() < dueAt) await Promise.race([sleep(dueAt - Date.now()), interrupts.received]);
+      if (interrupts.signal) break;
       const minute = ((cycle * intervalMs) / 60_000) * scale;
       const api = await probeApi(origin, requests, samples, appProfile.paths.health);
       const rt = realtime ? await realtime.measure(Math.max(3, Math.round(samples / 4))) : { samples: 0, note: realtimeNote ?? 'not measured' };
@@ -131,6 +137,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
         securityBreach,
         corruption: integrity.corruption,
       };
+      if (interrupts.signal) break;
       const fired = evaluator.observe(measurement);
       const triggers = (Object.keys(TRIGGER_LABELS) as TriggerId[]).map((id) => ({ trigger: TRIGGER_LABELS[id], fired: evaluator.fired.has(id) }));
       const warnings = await writeMonitoringUpdate(logPath, {
@@ -138,6 +145,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
         rollback: { triggers, status: rollbackStatus(evaluator) },
         issues: issuesByTable(evaluator),
       });
+      written++;
       for (const w of warnings) io.err(`monitor: ${w}\n`);
       if (fired.length > 0) {
         const problem = await sendAlert(env.ALERT_WEBHOOK_URL, {
@@ -152,6 +160,10 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
           `${fired.length ? ` · FIRED: ${fired.map((f) => TRIGGER_LABELS[f.id]).join(', ')}` : ''}\n`,
       );
     }
+    if (interrupts.signal) {
+      io.err(`monitor: interrupted by ${interrupts.signal} after ${written} of ${cycles} measurements; the log holds those\n`);
+      return interrupts.exitCode();
+    }
     const decision = evaluator.decision();
     io.out(`monitor: ${rollbackStatus(evaluator)}\n`);
     return decision === 'none' ? EXIT.ok : EXIT.checkFailed;
@@ -165,6 +177,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
     await realtime?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await closeTarget?.();
+    interrupts.dispose();
   }
 }
 

@@ -89,12 +89,8 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
       rmSync(statusDir, { recursive: true, force: true });
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`test:smoke: ${e.message}\n`);
-      return EXIT.usage;
-    }
-    if (e instanceof Error && e.name === 'LogFileError') {
-      io.err(`test:smoke: ${e.message}\n`);
+    if (e instanceof UsageError || (e instanceof Error && e.name === 'LogFileError')) {
+      io.err(`${e.message.startsWith('test:smoke:') ? '' : 'test:smoke: '}${e.message}\n`);
       return EXIT.usage;
     }
     throw e;
