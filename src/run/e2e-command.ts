@@ -40,18 +40,9 @@ export async function runE2e(argv: string[], io: ChildIo, opts: { target?: OpenT
     const childEnv = suiteEnv(io.env, target, chromium, { SMOKE_RUN_ID: runId, SMOKE_ENV: envName, E2E_OUTPUT_DIR: outputDir, E2E_SUMMARY: summaryFile });
     io.err(`run ${runId} against ${envName} (${target.BASE_URL}); results: ${path.relative(io.cwd, outputDir) || outputDir}\n`);
     const code = await runPlaywright(CONFIG, args.passthrough, childEnv, io, targetRedactor(target));
-    const summary = readSummary(summaryFile);
-    if (!summary) {
-      io.err(`test:e2e: Playwright ended (exit ${code}) without writing ${path.relative(io.cwd, summaryFile) || summaryFile}\n`);
-      return EXIT.usage;
-    }
-    // Playwright exits 0 when a retry passed; staging must not read that as all green.
-    const flaky = summary.tests.filter((t) => t.status === 'flaky').map((t) => t.name);
-    if (code === 0 && flaky.length > 0) {
-      io.err(`test:e2e: flaky (passed only on retry): ${flaky.join(', ')}\n`);
-      return EXIT.checkFailed;
-    }
-    return code === 0 ? EXIT.ok : EXIT.checkFailed;
+    const outcome = verdict(code, readSummary(summaryFile), path.relative(io.cwd, summaryFile) || summaryFile);
+    if (outcome.message) io.err(`test:e2e: ${outcome.message}\n`);
+    return outcome.exit;
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`test:e2e: ${e.message}\n`);
@@ -61,6 +52,15 @@ export async function runE2e(argv: string[], io: ChildIo, opts: { target?: OpenT
   } finally {
     await stopSandbox?.();
   }
+}
+
+/** The exit code of a run from Playwright's and the summary's word; a message when they need one. */
+export function verdict(code: number, summary: E2eSummary | undefined, summaryName: string): { exit: number; message?: string } {
+  if (!summary) return { exit: EXIT.usage, message: `Playwright ended (exit ${code}) without writing ${summaryName}` };
+  // Playwright exits 0 when a retry passed; staging must not read that as all green.
+  const flaky = summary.tests.filter((t) => t.status === 'flaky').map((t) => t.name);
+  if (code === 0 && flaky.length > 0) return { exit: EXIT.checkFailed, message: `flaky (passed only on retry): ${flaky.join(', ')}` };
+  return { exit: code === 0 ? EXIT.ok : EXIT.checkFailed };
 }
 
 function readSummary(file: string): E2eSummary | undefined {
