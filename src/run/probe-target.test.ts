@@ -24,6 +24,9 @@ describe('judgeAppAnswer', () => {
     const sso = judgeAppAnswer(base, here, 307, 'https://vercel.com/sso-api?url=https%3A%2F%2Ffleet.example.com');
     expect(sso).toMatchObject({ kind: 'blocked' });
     expect((sso as { message: string }).message).toContain('redirects to https://vercel.com (a login host');
+    // Another port of the same machine is another server.
+    const local = new URL('http://127.0.0.1:3000/');
+    expect(judgeAppAnswer(local.origin, local, 302, 'http://127.0.0.1:4000/login')).toMatchObject({ kind: 'blocked' });
   });
 });
 

@@ -2,7 +2,8 @@
  * Before any check runs against a target the suite did not start itself: can it be reached, and will it let the
  * suite in? Each question that fails is the environment's problem or the configuration's, not the release's, so
  * it stops the run with exit 2 and one line (UsageError), before a browser starts or the log is touched:
- * - a refused connection, a host that does not resolve, one that never answers (bounded by `timeoutMs`);
+ * - a refused connection, a host that does not resolve, one that never answers (the pre-flight as a whole ends
+ *   within PREFLIGHT_DEADLINE_MS of the process's start);
  * - a deployment behind protection (401/403, or a redirect to another host such as a login page): "environment
  *   blocked". Redirects are never followed with a secret: the app is probed with no key at all, the API with
  *   `redirect: 'manual'`, so the apikey reaches SUPABASE_URL's own host and no other;
@@ -14,37 +15,48 @@ import { UsageError } from '../errors.ts';
 import { makeRedactor } from '../redact.ts';
 import type { TargetEnv } from '../config/target-env.ts';
 
-/** Short enough that a command that cannot reach its target says so within 10 s, start-up included. */
-export const PREFLIGHT_TIMEOUT_MS = 5_000;
+/**
+ * The whole pre-flight ends within this many ms of the process's start (but gets at least PREFLIGHT_MIN_MS), so
+ * a command whose target never answers says so within 10 s of being started, even when a busy machine made its
+ * start-up slow.
+ */
+export const PREFLIGHT_DEADLINE_MS = 8_000;
+export const PREFLIGHT_MIN_MS = 4_000;
 const MAX_SAME_HOST_REDIRECTS = 5;
 
 export interface PreflightOptions {
-  timeoutMs?: number;
+  /** Time for all of the pre-flight's requests together; by default what is left of PREFLIGHT_DEADLINE_MS. */
+  budgetMs?: number;
   now?: Date;
 }
 
 export async function preflightTarget(env: TargetEnv, opts: PreflightOptions = {}): Promise<void> {
-  const timeoutMs = opts.timeoutMs ?? PREFLIGHT_TIMEOUT_MS;
+  const budget = opts.budgetMs ?? Math.max(PREFLIGHT_MIN_MS, PREFLIGHT_DEADLINE_MS - process.uptime() * 1000);
+  const deadline = performance.now() + budget;
+  const timeout: Timeout = () => Math.max(500, Math.ceil(deadline - performance.now()));
   const now = opts.now ?? new Date();
   for (const [name, expectedRole] of [['SUPABASE_ANON_KEY', 'anon'], ['SUPABASE_SERVICE_ROLE_KEY', 'service_role']] as const) {
     const problem = keyProblem(env[name], expectedRole, now);
     if (problem) throw new UsageError(`${name} ${problem}`);
   }
-  await probeApp(env.BASE_URL, timeoutMs);
+  await probeApp(env.BASE_URL, timeout);
   const redact = makeRedactor({ SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY, SMOKE_USER_PASSWORD: env.SMOKE_USER_PASSWORD });
-  const apiKey = await probe('SUPABASE_URL', new URL('auth/v1/health', withSlash(env.SUPABASE_URL)), timeoutMs, {
+  const apiKey = await probe('SUPABASE_URL', new URL('auth/v1/health', withSlash(env.SUPABASE_URL)), timeout, {
     headers: { apikey: env.SUPABASE_ANON_KEY },
   });
   const keyVerdict = judgeApiKeyAnswer(apiKey.status, apiKey.location, await serverMessage(apiKey.response, redact));
   if (keyVerdict) throw new UsageError(keyVerdict);
-  await checkCredentials(env, timeoutMs, redact);
+  await checkCredentials(env, timeout, redact);
 }
 
+/** What is left of the pre-flight's time (ms), asked at each request. */
+type Timeout = () => number;
+
 /** The app's front page, followed through redirects on its own host (no secret is sent to it at all). */
-async function probeApp(baseUrl: string, timeoutMs: number): Promise<void> {
+async function probeApp(baseUrl: string, timeout: Timeout): Promise<void> {
   let url = new URL(baseUrl);
   for (let hop = 0; hop <= MAX_SAME_HOST_REDIRECTS; hop++) {
-    const answer = await probe('BASE_URL', url, timeoutMs);
+    const answer = await probe('BASE_URL', url, timeout);
     await answer.response.body?.cancel();
     const verdict = judgeAppAnswer(baseUrl, url, answer.status, answer.location);
     if (verdict.kind === 'blocked') throw new UsageError(verdict.message);
@@ -53,9 +65,9 @@ async function probeApp(baseUrl: string, timeoutMs: number): Promise<void> {
   }
 }
 
-async function checkCredentials(env: TargetEnv, timeoutMs: number, redact: (s: string) => string): Promise<void> {
+async function checkCredentials(env: TargetEnv, timeout: Timeout, redact: (s: string) => string): Promise<void> {
   const base = withSlash(env.SUPABASE_URL);
-  const signIn = await probe('SUPABASE_URL', new URL('auth/v1/token?grant_type=password', base), timeoutMs, {
+  const signIn = await probe('SUPABASE_URL', new URL('auth/v1/token?grant_type=password', base), timeout, {
     method: 'POST',
     headers: { apikey: env.SUPABASE_ANON_KEY, 'content-type': 'application/json' },
     body: JSON.stringify({ email: env.SMOKE_USER_EMAIL, password: env.SMOKE_USER_PASSWORD }),
@@ -70,7 +82,7 @@ async function checkCredentials(env: TargetEnv, timeoutMs: number, redact: (s: s
       method: 'POST',
       headers: { apikey: env.SUPABASE_ANON_KEY, authorization: `Bearer ${token}` },
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(timeout()),
     })
       .then((r) => r.body?.cancel())
       .catch(() => undefined);
@@ -84,7 +96,8 @@ interface Answer {
 }
 
 /** One request that never follows a redirect; network failures become the one-line UsageError. */
-async function probe(name: string, url: URL, timeoutMs: number, init: RequestInit = {}): Promise<Answer> {
+async function probe(name: string, url: URL, timeout: Timeout, init: RequestInit = {}): Promise<Answer> {
+  const timeoutMs = timeout();
   try {
     const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     return { status: response.status, location: response.headers.get('location') ?? undefined, response };
@@ -127,7 +140,9 @@ export function judgeAppAnswer(baseUrl: string, url: URL, status: number, locati
   }
   if (status >= 300 && status < 400 && location) {
     const next = new URL(location, url);
-    if (next.hostname !== url.hostname) {
+    // The same host and port, or the same host moving to https: still the app. Anything else is someone else.
+    const upgraded = next.hostname === url.hostname && url.protocol === 'http:' && next.protocol === 'https:' && next.port === '';
+    if (next.host !== url.host && !upgraded) {
       return {
         kind: 'blocked',
         message: `environment blocked: BASE_URL ${baseUrl} redirects to ${next.origin} (a login host or deployment protection, not the app); nothing was sent there and nothing was run`,
@@ -192,7 +207,7 @@ function safeOrigin(location: string): string {
 
 export function describeNetworkError(e: unknown, timeoutMs: number): string {
   const err = e as { name?: string; cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
   switch (err.cause?.code) {
     case 'ECONNREFUSED':
       return 'connection refused (is the target running?)';
