@@ -15,6 +15,7 @@ import type { Catalog } from './rest/catalog.ts';
 import { restRoutes } from './rest/rest-routes.ts';
 import { storageRoutes } from './storage/storage-routes.ts';
 import { escapeHtml, page } from './web/html.ts';
+import { securityHeaders } from './web/security-headers.ts';
 import { webRoutes } from './web/web-routes.ts';
 
 export interface AppDependencies {
@@ -52,6 +53,8 @@ export function createApp({ db, keys, auth, catalog, faults, mail, log }: AppDep
     log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
   });
 
+  // Outside every other middleware, so that the not-found and error pages get the headers too.
+  app.use('*', securityHeaders(faults));
   app.route(CONTROL_PREFIX.slice(0, -1), faultSwitchRoutes(faults, keys));
   app.use('*', slowResponses(faults));
   for (const prefix of ['/auth/v1/*', '/rest/v1/*']) {

@@ -1,5 +1,5 @@
 import { SandboxConfigError } from './config-error.ts';
-import { PUBLIC_TABLES } from './db/tables.ts';
+import { AUDITED_TABLES, PUBLIC_TABLES } from './db/tables.ts';
 
 /** What a fault's value may be: nothing, one of some names, or an integer in a range. */
 export type FaultValueSpec =
@@ -13,6 +13,8 @@ export interface FaultSpec {
 }
 
 const TABLE = { placeholder: '<table>', choices: PUBLIC_TABLES as readonly string[] };
+/** The tables that have an audit trigger: every table but audit_logs itself. */
+const AUDITED_TABLE = { placeholder: '<table>', choices: AUDITED_TABLES as readonly string[] };
 const MS = { placeholder: '<ms>', integer: { min: 0, max: 600_000 } };
 
 /** The tabs of a vehicle's details page, as `tab_missing` names them. */
@@ -123,6 +125,30 @@ export const FAULTS = {
   },
   roles_ignored: {
     summary: "The pages offer every action to every role (the app's permission check is broken): drivers see Create Handshake.",
+    value: null,
+  },
+  headers_missing: {
+    summary: 'Pages are served without their security headers (HSTS, nosniff, X-Frame-Options, Referrer-Policy, Permissions-Policy, CSP).',
+    value: null,
+  },
+  service_key_exposed: {
+    summary: "The service-role key ships to browsers in the pages' env-config script, as a NEXT_PUBLIC_ variable set to it would.",
+    value: null,
+  },
+  audit_mutable: {
+    summary: "Signed-in users may update and delete their tenant's audit_logs rows through the API (policies granted too much).",
+    value: null,
+  },
+  index_missing: {
+    summary: "<table>'s non-unique indexes are gone, as after a migration that failed half-way. May be repeated.",
+    value: TABLE,
+  },
+  audit_trigger_off: {
+    summary: "<table>'s audit trigger is disabled: its changes leave no audit_logs rows. May be repeated.",
+    value: AUDITED_TABLE,
+  },
+  integrity_broken: {
+    summary: 'A Marsana Logistics vehicle (ORPHAN-1) points at a branch that does not exist, its foreign key bypassed.',
     value: null,
   },
 } as const satisfies Record<string, FaultSpec>;

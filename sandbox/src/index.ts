@@ -15,7 +15,7 @@ import { openPglite } from './db/pglite-database.ts';
 import { describePostgresUrl, openPostgres } from './db/postgres-database.ts';
 import { hashSeedPasswords } from './db/seed.ts';
 import { SEED, SMOKE_USER } from './db/seed-data.ts';
-import { databaseFaultListener, restoreDetachedTables } from './db/fault-effects.ts';
+import { databaseFaultListener, restoreDetachedTables, restoreMigrationFaults } from './db/fault-effects.ts';
 import { parseFaults, type FaultSwitchboard } from './faults.ts';
 import { createKeyRing } from './keys.ts';
 import { MailCatcher } from './mail/mail-catcher.ts';
@@ -127,6 +127,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     // A table that fault table_missing moved away in a run that did not stop cleanly comes back first.
     if (db.kind === 'postgres') await db.transaction((sql) => restoreDetachedTables(sql));
     await bootstrapDatabase(db, { ...content, hiddenTables: [] });
+    // Likewise dropped indexes, disabled audit triggers and the orphan row (bootstrap re-applied the policies).
+    if (db.kind === 'postgres') await db.transaction((sql) => restoreMigrationFaults(sql));
     const catalog = await db.transaction((sql) => loadCatalog(sql));
     faults.onFaultsChanged(
       databaseFaultListener(db, async (sql) => {

@@ -34,6 +34,14 @@ function policySql(table: PublicTable, command: Command, rowIsMine: string): str
 }
 
 /**
+ * A policy letting the tenant's users run `command` on their own rows of `table`, whether or not POLICIES grants
+ * it (fault audit_mutable adds those the audit log must not have). rowLevelSecuritySql() drops it again.
+ */
+export function tenantPolicySql(table: PublicTable, command: Command): string {
+  return policySql(table, command, POLICIES[table].rowIsMine);
+}
+
+/**
  * Row-level security for every table, written so that it can run again on a database that already has it: faults
  * drop policies, and a PostgreSQL database outlives the run that created it, so every start re-applies this.
  */

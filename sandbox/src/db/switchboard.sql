@@ -10,3 +10,11 @@ create table if not exists sandbox.faults (name text primary key);
 create or replace function sandbox.fault_on(fault text) returns boolean
 language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$ select exists (select 1 from sandbox.faults where name = fault) $$;
+
+-- What the fault index_missing dropped, so that switching it off (or the next start, after a crash) recreates
+-- exactly those indexes (index-faults.ts).
+create table if not exists sandbox.dropped_indexes (
+  name text primary key,
+  table_name text not null,
+  definition text not null
+);

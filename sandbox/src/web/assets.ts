@@ -2,10 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import type { ActiveFaults } from '../faults.ts';
+import type { KeyRing } from '../keys.ts';
 
 /** Where the page loads the app's browser code from, after the page itself (see html.ts). */
 export const APP_BUNDLE_PATH = '/_next/static/chunks/app.js';
 export const SUPABASE_BUNDLE_PATH = '/assets/supabase.js';
+/** The public runtime configuration every page loads with a `<script src>` (see html.ts), as next-runtime-env serves it. */
+export const ENV_CONFIG_PATH = '/_next/static/chunks/env-config.js';
 /** The maps API key the pages send to the maps loader; a made-up key in Google's format. */
 export const MAPS_KEY = 'AIzaSyMarsanaFleetSandbox000000000000';
 
@@ -38,12 +41,25 @@ export function appBundle(source: string, faults: ActiveFaults): string {
     .join('\n');
 }
 
+/**
+ * The app's NEXT_PUBLIC_ variables as the browser gets them. Fault `service_key_exposed`: the deployment also has
+ * NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY set, so the key that bypasses row-level security ships to every visitor.
+ */
+export function envConfigScript(keys: KeyRing, faults: ActiveFaults): string {
+  const env: Record<string, string> = { NEXT_PUBLIC_SUPABASE_ANON_KEY: keys.anonKey };
+  if (faults.isOn('service_key_exposed')) env['NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY'] = keys.serviceRoleKey;
+  return `self.__ENV = ${JSON.stringify(env)};\n`;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const JS = { 'Content-Type': 'text/javascript; charset=utf-8' };
 
-/** Static scripts: the app bundle, supabase-js for the browser, and the offline maps loader. */
-export function assetRoutes(faults: ActiveFaults): Hono {
+/** Static scripts: the runtime config, the app bundle, supabase-js for the browser, and the offline maps loader. */
+export function assetRoutes(faults: ActiveFaults, keys: KeyRing): Hono {
   const app = new Hono();
+
+  // no-store: the keys change at every start, and so may the deployment's variables.
+  app.get(ENV_CONFIG_PATH, (c) => c.body(envConfigScript(keys, faults), 200, { ...JS, 'Cache-Control': 'no-store' }));
 
   app.get(APP_BUNDLE_PATH, async (c) => {
     // hydration_delay: the bundle arrives late, so the page stays inert that long after it loaded.

@@ -1,4 +1,4 @@
-import { APP_BUNDLE_PATH } from './assets.ts';
+import { APP_BUNDLE_PATH, ENV_CONFIG_PATH } from './assets.ts';
 
 /** SQL for a timestamp as the pages show it, "2026-01-31 14:05" (UTC), formatted by Postgres. */
 export const timeText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD HH24:MI')`;
@@ -66,7 +66,8 @@ export function page({ title, body, signedInAs, current, app }: Layout): string 
     : '<header><strong>Marsana Fleet</strong></header>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Marsana Fleet</title><style>${STYLE}</style></head>
+<title>${escapeHtml(title)} · Marsana Fleet</title><style>${STYLE}</style>
+<script src="${ENV_CONFIG_PATH}" defer></script></head>
 <body>${header}<main>${body}</main>${app ? appScripts(app) : ''}</body></html>`;
 }
 

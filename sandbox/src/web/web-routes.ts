@@ -47,7 +47,7 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 /** The Marsana Fleet pages, rendered on the server; data is read as the signed-in user, so row-level security applies. */
 export function webRoutes({ db, auth, faults, keys }: WebDependencies): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
-  app.route('/', assetRoutes(faults));
+  app.route('/', assetRoutes(faults, keys));
 
   /** The cookie's session, checked with the auth server like the app's middleware does; refreshed when expired. */
   async function viewerOf(c: Context): Promise<Viewer | undefined> {
