@@ -90,21 +90,24 @@ export interface CatalogFindings {
 
 const DETAIL_NAMES = 6;
 
-/** Section 4's "Migration Details" list from what a catalog check found: a count, then the names. */
+/** The Migration Details item of what one catalog check found (the check's label → "N found: a, b, …"). */
+export const MIGRATION_DETAIL_ITEMS = {
+  tables: 'Tables Created/Updated',
+  policies: 'RLS Policies',
+  indexes: 'Indexes',
+  triggers: 'Audit Triggers',
+} as const satisfies Record<keyof CatalogFindings, string>;
+
+/** One item of section 4's "Migration Details": a count, then the first names. */
+export function migrationDetail(kind: keyof CatalogFindings, names: string[]): ListDetails {
+  const sorted = [...new Set(names)].sort();
+  const shown = sorted.slice(0, DETAIL_NAMES).join(', ');
+  const text = sorted.length === 0 ? 'none found' : `${sorted.length} found: ${shown}${sorted.length > DETAIL_NAMES ? `, … (+${sorted.length - DETAIL_NAMES} more)` : ''}`;
+  return { list: 'Migration Details', items: { [MIGRATION_DETAIL_ITEMS[kind]]: text } };
+}
+
+/** Section 4's whole "Migration Details" list from what the catalog checks found. */
 export function migrationDetails(found: CatalogFindings): ListDetails {
-  const describe = (names: string[]) => {
-    const sorted = [...new Set(names)].sort();
-    if (sorted.length === 0) return 'none found';
-    const shown = sorted.slice(0, DETAIL_NAMES).join(', ');
-    return `${sorted.length} found: ${shown}${sorted.length > DETAIL_NAMES ? `, … (+${sorted.length - DETAIL_NAMES} more)` : ''}`;
-  };
-  return {
-    list: 'Migration Details',
-    items: {
-      'Tables Created/Updated': describe(found.tables),
-      'RLS Policies': describe(found.policies),
-      Indexes: describe(found.indexes),
-      'Audit Triggers': describe(found.triggers),
-    },
-  };
+  const kinds = Object.keys(MIGRATION_DETAIL_ITEMS) as (keyof CatalogFindings)[];
+  return { list: 'Migration Details', items: Object.assign({}, ...kinds.map((k) => migrationDetail(k, found[k]).items)) };
 }

@@ -129,6 +129,19 @@ export const appProfile = {
   ] satisfies TableCheck[],
   /** How many rows a table check reads to verify they all belong to the smoke tenant. */
   tableSampleSize: 50,
+  /** The security smoke (tests/smoke/security.spec.ts). */
+  security: {
+    /** Pages fetched, signed in, with every script they load, and searched for the service-role key. */
+    scannedPages: ['/login', '/dashboard', '/vehicles', '/handshakes', '/inspections'],
+    /**
+     * Response headers of the login page. `required` ones fail the check when absent (HSTS only over https);
+     * the others are reported. Frame protection is either header: `x-frame-options` or CSP `frame-ancestors`.
+     */
+    headers: {
+      required: ['x-content-type-options', 'frame-protection', 'strict-transport-security', 'referrer-policy'],
+      reported: ['content-security-policy', 'permissions-policy'],
+    },
+  },
 } as const;
 
 export type AppProfile = typeof appProfile;

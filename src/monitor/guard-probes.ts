@@ -1,11 +1,13 @@
 /**
  * The critical rollback triggers that are not latencies: a security breach (the role matrix fails: anonymous
- * visitors read tenant rows, or the smoke user reads another tenant's) and database corruption (integrity
- * checks over a direct connection fail). Each returns evidence in one line, or undefined when all is well.
+ * visitors read tenant rows, or the smoke user reads another tenant's) and database corruption (the schema
+ * manifest's integrity checks over a direct connection fail). Each returns evidence in one line, or undefined when all is well.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import type { TableCheck } from '../config/app-profile.ts';
+import { checkIntegrity } from '../db-checks/integrity.ts';
+import type { SchemaManifest } from '../db-checks/schema-manifest.ts';
 
 export async function probeRoleMatrix(
   anon: SupabaseClient,
@@ -31,33 +33,13 @@ export async function probeRoleMatrix(
   return breaches.length > 0 ? breaches.join('; ') : undefined;
 }
 
-/** Integrity queries: each counts rows that must not exist. */
-export const INTEGRITY_CHECKS: { name: string; sql: string }[] = [
-  { name: 'vehicles without a branch', sql: 'select count(*) from public.vehicles v left join public.branches b on b.id = v.branch_id where b.id is null' },
-  {
-    name: 'vehicles with an unknown status',
-    sql: "select count(*) from public.vehicles where status not in ('AVAILABLE', 'IN_TRANSIT', 'IN_SERVICE', 'OUT_OF_SERVICE')",
-  },
-  { name: 'handshakes of a missing vehicle', sql: 'select count(*) from public.handshakes h left join public.vehicles v on v.id = h.vehicle_id where v.id is null' },
-  { name: 'inspections of a missing vehicle', sql: 'select count(*) from public.inspections i left join public.vehicles v on v.id = i.vehicle_id where v.id is null' },
-  {
-    name: 'handshakes with an unknown status',
-    sql: "select count(*) from public.handshakes where status not in ('PENDING', 'ACCEPTED', 'COMPLETED', 'REJECTED', 'CANCELLED')",
-  },
-];
-
 /** Runs the integrity checks over SUPABASE_DB_URL; undefined evidence when they hold, a note when not configured. */
-export async function probeIntegrity(dbUrl: string | undefined): Promise<{ corruption?: string; note?: string }> {
+export async function probeIntegrity(dbUrl: string | undefined, manifest: SchemaManifest): Promise<{ corruption?: string; note?: string }> {
   if (!dbUrl) return { note: 'integrity not checked (SUPABASE_DB_URL not set)' };
   const client = new pg.Client({ connectionString: dbUrl, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
-    const problems: string[] = [];
-    for (const check of INTEGRITY_CHECKS) {
-      const { rows } = await client.query<{ count: string }>(check.sql);
-      const n = Number(rows[0]?.count ?? 0);
-      if (n > 0) problems.push(`${n} ${check.name}`);
-    }
+    const { problems } = await checkIntegrity(client, manifest);
     return problems.length > 0 ? { corruption: problems.join('; ') } : {};
   } catch (e) {
     // An integrity check that cannot run is not evidence of corruption; say why it did not run.

@@ -24,6 +24,7 @@ import { probeIntegrity, probeRoleMatrix } from './guard-probes.ts';
 import { databaseProbe, openRealtimeProbe, probeApi, probeHealth, probeSentry, PROBE_PLATE_PREFIX, type RealtimeProbe } from './probes.ts';
 import { sweepProbeVehicles } from '../synthetic/probe-vehicle.ts';
 import { errorRatePct, monitoringRows, TABLES, type CycleReport } from './rows.ts';
+import { loadSchemaManifest } from '../db-checks/schema-manifest.ts';
 import { DEFAULT_THRESHOLDS, loadThresholds, type MonitorThresholds } from './thresholds.ts';
 import { TRIGGER_LABELS, TriggerEvaluator, type CycleMeasurement, type TriggerId } from './triggers.ts';
 
@@ -71,6 +72,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
     const base = args.flags.thresholds ? readThresholds(path.resolve(io.cwd, args.flags.thresholds)) : DEFAULT_THRESHOLDS;
     const thresholds: MonitorThresholds = { ...base, consecutive: positiveInt('consecutive', args.flags.consecutive, base.consecutive) };
     const logPath = path.resolve(io.cwd, args.flags.log ?? io.env.PROMOTION_LOG ?? DEFAULT_LOG);
+    const manifest = loadSchemaManifest(io.env.SMOKE_SCHEMA_MANIFEST, io.cwd);
     checkPromotionLog(logPath);
 
     const envName = args.flags.env ?? 'local';
@@ -124,7 +126,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
         ),
       };
       const securityBreach = await probeRoleMatrix(anon, accessToken ? client : undefined, tenantId, appProfile.tableChecks);
-      const integrity = await probeIntegrity(env.SUPABASE_DB_URL);
+      const integrity = await probeIntegrity(env.SUPABASE_DB_URL, manifest);
       const measurement: CycleMeasurement = {
         minute,
         apiAvailable: api.healthy || (await probeHealth(origin, appProfile.paths.health)),

@@ -14,6 +14,7 @@ import { makeRunId } from './run-id.ts';
 import { openTarget, type OpenTarget } from './open-target.ts';
 import { runPlaywright, suiteEnv, targetRedactor, type ChildIo } from './playwright-child.ts';
 import { checkPromotionLog } from '../../reporters/promotion-log/log-file.ts';
+import { loadSchemaManifest } from '../db-checks/schema-manifest.ts';
 
 export const DEFAULT_LOG = 'promotion/promotion-log.md';
 
@@ -42,6 +43,9 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
     const logPath = path.resolve(io.cwd, args.flags.log ?? io.env.PROMOTION_LOG ?? DEFAULT_LOG);
     checkPromotionLog(logPath);
     const chromium = resolveChromium(io.env);
+    // A broken manifest is the configuration's fault: exit 2 before anything runs, not six failed checks.
+    const manifest = io.env.SMOKE_SCHEMA_MANIFEST ? path.resolve(io.cwd, io.env.SMOKE_SCHEMA_MANIFEST) : undefined;
+    loadSchemaManifest(manifest);
 
     const opened = opts.target ?? (await openTarget(envName, io.cwd, io.env, io.err));
     if (!opts.target) stopSandbox = () => opened.close();
@@ -61,6 +65,7 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
         SMOKE_ENV: envName,
         PROMOTION_LOG: logPath,
         PROMOTION_LOG_STATUS: statusFile,
+        ...(manifest && { SMOKE_SCHEMA_MANIFEST: manifest }),
       });
       io.err(`run ${runId} against ${envName} (${target.BASE_URL}); promotion log: ${path.relative(io.cwd, logPath) || logPath}\n`);
       const code = await runPlaywright(CONFIG, args.passthrough, childEnv, io, redact);

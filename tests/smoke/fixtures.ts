@@ -8,9 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Page, type TestInfo, type BrowserContext } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { appProfile } from '../../src/config/app-profile.ts';
 import { parseTargetEnv, writesAllowed, type TargetEnv } from '../../src/config/target-env.ts';
+import { loadSchemaManifest, type SchemaManifest } from '../../src/db-checks/schema-manifest.ts';
 import { MEASUREMENT_ATTACHMENT, type Measurement } from '../../src/log-annotations.ts';
 import { describeError, makeClient } from '../../src/supabase.ts';
 
@@ -20,10 +22,16 @@ export type ApiSession =
 
 export type UiSession = { ok: true; storageState: Awaited<ReturnType<BrowserContext['storageState']>> } | { ok: false; reason: string };
 
+/** A direct connection to the target's database (SUPABASE_DB_URL), for the catalog and integrity checks. */
+export type DbSession =
+  | { ok: true; client: pg.Client; manifest: SchemaManifest }
+  | { ok: false; configured: boolean; reason: string };
+
 interface WorkerFixtures {
   target: TargetEnv;
   apiSession: ApiSession;
   uiSession: UiSession;
+  dbSession: DbSession;
 }
 
 interface TestFixtures {
@@ -31,6 +39,11 @@ interface TestFixtures {
   smokeApi: Extract<ApiSession, { ok: true }>;
   /** A page signed in as the smoke user; skips the test when the UI sign-in failed. */
   signedInPage: Page;
+  /**
+   * The database connection; skips the test when SUPABASE_DB_URL is not set (a check that could not look is
+   * never reported as passed), fails it when it is set but the database cannot be reached.
+   */
+  database: Extract<DbSession, { ok: true }>;
   /**
    * Held while a test reads or changes vehicle statuses: the Vehicles List Test compares what it read with what
    * its filters show, so a write flow must not change a vehicle under it (one lock per run, across workers).
@@ -121,6 +134,34 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
+
+  dbSession: [
+    async ({ target }, use) => {
+      if (!target.SUPABASE_DB_URL) {
+        await use({ ok: false, configured: false, reason: 'SUPABASE_DB_URL not set: the catalog checks need a direct database connection' });
+        return;
+      }
+      // The CLI validated the manifest before the run; a direct Playwright run meets its error here.
+      const manifest = loadSchemaManifest(process.env.SMOKE_SCHEMA_MANIFEST);
+      const client = new pg.Client({ connectionString: target.SUPABASE_DB_URL, connectionTimeoutMillis: 10_000, statement_timeout: 15_000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+      } catch (e) {
+        await use({ ok: false, configured: true, reason: `database unreachable over SUPABASE_DB_URL (${firstLine(e)})` });
+        return;
+      }
+      await use({ ok: true, client, manifest });
+      await client.end().catch(() => undefined);
+    },
+    { scope: 'worker' },
+  ],
+
+  database: async ({ dbSession }, use) => {
+    if (!dbSession.ok && !dbSession.configured) test.skip(true, dbSession.reason);
+    if (!dbSession.ok) throw new CheckFailed(dbSession.reason);
+    await use(dbSession);
+  },
 
   smokeApi: async ({ apiSession }, use) => {
     if (!apiSession.ok) test.skip(true, `blocked: ${apiSession.reason}`);
@@ -236,16 +277,20 @@ export async function gotoSignedIn(page: Page, path: string): Promise<void> {
   }
 }
 
+/** What a check found: its evidence line, and values for the log's detail lists. */
+export type Evidence = Pick<Measurement, 'notes' | 'details'>;
+
 /**
  * Runs a check's body, timing only the body (not fixtures), and attaches the measurement the log reporter
  * writes: the evidence line on success, the reason on failure.
  */
-export async function measured(testInfo: TestInfo, body: () => Promise<string>): Promise<void> {
+export async function measured(testInfo: TestInfo, body: () => Promise<string | Evidence>): Promise<void> {
   const started = performance.now();
   let measurement: Measurement;
   try {
-    const notes = await body();
-    measurement = { durationMs: Math.round(performance.now() - started), notes };
+    const result = await body();
+    const evidence = typeof result === 'string' ? { notes: result } : result;
+    measurement = { durationMs: Math.round(performance.now() - started), ...evidence };
   } catch (e) {
     measurement = { durationMs: Math.round(performance.now() - started), notes: firstLine(e) };
     await attachMeasurement(testInfo, measurement);
