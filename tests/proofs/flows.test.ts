@@ -84,6 +84,8 @@ describe('the promotion log flows against a running sandbox', () => {
     }
     expect(section(run.text, 'Handshake Accept Test')).toMatch(/reached the mail catcher/);
     expect(section(run.text, 'Inspection Create Test')).toMatch(/photo downloads identical, signed URL serves an image/);
+    expect(section(run.text, 'Vehicles List Test')).toMatch(/a status change through the API appeared without a reload after \d+ ms/);
+    expect(run.text).toContain('- [x] Real-time subscriptions active');
     const after = await leftovers(run.runId!);
     expect(after).toEqual({ ...before, handshakes: 0, inspections: 0, files: [] });
   }, 240_000);
@@ -94,6 +96,7 @@ describe('the promotion log flows against a running sandbox', () => {
     ['accept_no_vehicle_status', 'Handshake Accept Test', /vehicle status of SYN-\d+ is \w+ after Accept, expected IN_TRANSIT/],
     ['email_off', 'Handshake Accept Test', /email "Handshake accepted for SYN-\d+" not sent: its notification is FAILED/],
     ['storage_denied', 'Inspection Create Test', /saving the inspection: the page says "new row violates row-level security policy"/],
+    ['realtime_off', 'Vehicles List Test', /no live update: the list still shows SYN-\d+ \w+ 10 s after it was changed to \w+ through the API/],
   ])('%s fails the %s with the reason, the other sections pass, and nothing is left behind', async (fault, failing, reason) => {
     const before = await leftovers('no-such-run');
     await sandbox.faults.replace(fault);
@@ -105,6 +108,22 @@ describe('the promotion log flows against a running sandbox', () => {
       for (const heading of SECTIONS.filter((h) => h !== failing)) expectStatus(run.text, heading, /\*\*Status\*\*: ✅ PASSED/);
       await sandbox.faults.replace('');
       expect(await leftovers(run.runId!)).toEqual({ ...before, handshakes: 0, inspections: 0, files: [] });
+    } finally {
+      await sandbox.faults.replace('');
+    }
+  }, 240_000);
+
+  it('rls_hide=handshakes fails both handshake flows with the reason, and the box of a missed live update stays clear', async () => {
+    await sandbox.faults.replace('rls_hide=handshakes');
+    try {
+      const run = await smoke('rls_hide_handshakes', { SMOKE_RETRIES: '0' }, ['--', '--grep', 'Handshake']);
+      expect(run.code, run.stderr).toBe(1);
+      expectStatus(run.text, 'Handshake Create Test', /\*\*Status\*\*: ❌ FAILED/);
+      expect(section(run.text, 'Handshake Create Test')).toMatch(/a new PENDING handshake of SYN-\d+ to .+ is listed/);
+      expectStatus(run.text, 'Handshake Accept Test', /\*\*Status\*\*: ❌ FAILED/);
+      expect(section(run.text, 'Handshake Accept Test')).toMatch(/new row violates row-level security policy for table "handshakes"/);
+      // No check of this run stood for Realtime: the box is left as the template had it.
+      expect(run.text).toContain('- [ ] Real-time subscriptions active');
     } finally {
       await sandbox.faults.replace('');
     }

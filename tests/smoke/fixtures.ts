@@ -277,8 +277,8 @@ export async function gotoSignedIn(page: Page, path: string): Promise<void> {
   }
 }
 
-/** What a check found: its evidence line, and values for the log's detail lists. */
-export type Evidence = Pick<Measurement, 'notes' | 'details'>;
+/** What a check found: its evidence line, values for the log's detail lists, latencies it measured. */
+export type Evidence = Pick<Measurement, 'notes' | 'details' | 'samplesMs'>;
 
 /**
  * Runs a check's body, timing only the body (not fixtures), and attaches the measurement the log reporter

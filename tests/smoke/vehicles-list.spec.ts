@@ -1,17 +1,27 @@
-/** The promotion log's Vehicles List Test: rows load, search narrows, the status filter filters. */
+/**
+ * The promotion log's Vehicles List Test: rows load, search narrows, the status filter filters, and a change
+ * written through the API while the page is open appears without a reload (its commit-to-screen latency measured).
+ * The live step writes, so in read-only mode it is left out and said so; only a run that saw the change arrive
+ * claims "Real-time subscriptions active".
+ */
 import type { Locator, Page } from '@playwright/test';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { appProfile } from '../../src/config/app-profile.ts';
-import { testSection } from '../../src/log-annotations.ts';
-import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, test } from './fixtures.ts';
+import { writesAllowed } from '../../src/config/target-env.ts';
+import { CHECKBOX, testSection } from '../../src/log-annotations.ts';
+import { describeError } from '../../src/supabase.ts';
+import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, READ_ONLY_REASON, test } from './fixtures.ts';
 
 interface VehicleRow {
   plate: string;
   status: string;
 }
 
-test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, async ({ signedInPage: page, vehiclesLock: _lock }, testInfo) => {
+test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, async ({ signedInPage: page, vehiclesLock: _lock, smokeApi, target }, testInfo) => {
   const { paths, labels } = appProfile;
   await measured(testInfo, async () => {
+    let live = `live update not checked: ${READ_ONLY_REASON}`;
+    let latencyMs: number | undefined;
     const table = page.getByRole('table', { name: labels.vehiclesTable });
     let all: VehicleRow[] = [];
 
@@ -28,17 +38,17 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
       if (all.length === 0) throw new CheckFailed('0 rows visible in the vehicles list');
     });
 
-    const target = all[Math.min(1, all.length - 1)]!;
+    const searched = all[Math.min(1, all.length - 1)]!;
     await test.step('Verify search works', async () => {
       const search = page.getByLabel(labels.search);
-      await search.fill(target.plate);
-      const expected = all.filter((v) => v.plate.toLowerCase().includes(target.plate.toLowerCase())).length;
+      await search.fill(searched.plate);
+      const expected = all.filter((v) => v.plate.toLowerCase().includes(searched.plate.toLowerCase())).length;
       await expect
         .poll(async () => (await readRows(page, table)).map((v) => v.plate), {
-          message: `search for "${target.plate}" shows only matching vehicles`,
+          message: `search for "${searched.plate}" shows only matching vehicles`,
           timeout: 10_000,
         })
-        .toEqual(all.filter((v) => v.plate.toLowerCase().includes(target.plate.toLowerCase())).map((v) => v.plate));
+        .toEqual(all.filter((v) => v.plate.toLowerCase().includes(searched.plate.toLowerCase())).map((v) => v.plate));
       if (expected === all.length && all.length > 1) throw new CheckFailed('search did not narrow the list');
       await search.fill('');
       await expect.poll(async () => (await readRows(page, table)).length, { timeout: 10_000 }).toBe(all.length);
@@ -48,7 +58,7 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
       // Filter by a status that some but not all visible vehicles have, so a filter that ignores its input fails.
       const counts = new Map<string, number>();
       for (const v of all) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
-      const status = [...counts.keys()].find((s) => counts.get(s)! < all.length) ?? target.status;
+      const status = [...counts.keys()].find((s) => counts.get(s)! < all.length) ?? searched.status;
       const filter = page.getByLabel(labels.statusFilter);
       await filter.selectOption(status);
       await expect
@@ -58,11 +68,76 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
         })
         .toEqual(all.filter((v) => v.status === status).map((v) => v.status));
       await filter.selectOption({ index: 0 });
+      await expect.poll(async () => (await readRows(page, table)).length, { timeout: 10_000 }).toBe(all.length);
     });
 
-    return `${all.length} vehicles listed; search and status filter narrowed correctly`;
+    if (writesAllowed(target)) {
+      // Claimed only now: a read-only run says nothing about Realtime, so it must not tick (or clear) the box.
+      testInfo.annotations.push(CHECKBOX.realtime);
+      await test.step('Verify a change through the API appears without a reload', async () => {
+        latencyMs = await liveChange(page, table, smokeApi.client, all);
+        live = `a status change through the API appeared without a reload after ${latencyMs} ms`;
+      });
+    }
+
+    return {
+      notes: `${all.length} vehicles listed; search and status filter narrowed correctly; ${live}`,
+      ...(latencyMs !== undefined && { samplesMs: [latencyMs] }),
+    };
   }).finally(() => attachScreenshot(page, testInfo));
 });
+
+/**
+ * Changes one vehicle's status through the API while the list is open and live, and returns the commit-to-screen
+ * latency: from the write's response (the commit is behind it) to the moment the page's DOM showed the new status,
+ * stamped in the page by a MutationObserver (both clocks are the same machine's wall clock). The status is put back.
+ */
+async function liveChange(page: Page, table: Locator, client: SupabaseClient, all: VehicleRow[]): Promise<number> {
+  const { liveList } = appProfile.e2e;
+  await expect(table, `the vehicles list says its live channel is ${liveList.joined}`)
+    .toHaveAttribute(liveList.attribute, liveList.joined, { timeout: 10_000 })
+    .catch(() => {
+      throw new CheckFailed(`the vehicles list never joined its live channel (no ${liveList.attribute}="${liveList.joined}")`);
+    });
+  const subject = all.find((v) => v.status === 'AVAILABLE') ?? all[0]!;
+  const next = subject.status === 'IN_SERVICE' ? 'AVAILABLE' : 'IN_SERVICE';
+  const row = await client.from('vehicles').select('id').eq('plate', subject.plate).single();
+  if (row.error) throw new CheckFailed(`${subject.plate} unreadable: ${describeError(row.error, row.status)}`);
+  await table.evaluate(
+    (el, { plate, status, plateColumn, statusColumn }) => {
+      const headers = Array.from(el.querySelectorAll('th'), (th) => (th.textContent ?? '').trim());
+      const [p, s] = [headers.indexOf(plateColumn), headers.indexOf(statusColumn)];
+      const shows = () =>
+        Array.from((el as HTMLTableElement).rows).some((tr) => tr.cells[p]?.textContent?.trim() === plate && tr.cells[s]?.textContent?.trim() === status);
+      const w = window as unknown as { __smokeLiveSeenAt?: number };
+      delete w.__smokeLiveSeenAt;
+      const observer = new MutationObserver(() => {
+        if (!shows()) return;
+        w.__smokeLiveSeenAt = performance.timeOrigin + performance.now();
+        observer.disconnect();
+      });
+      observer.observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
+    },
+    { plate: subject.plate, status: next, plateColumn: appProfile.vehicleColumns.plate, statusColumn: appProfile.vehicleColumns.status },
+  );
+  try {
+    const changed = await client.from('vehicles').update({ status: next }).eq('id', row.data.id).select('id');
+    const committedAt = Date.now();
+    if (changed.error || changed.data?.length !== 1) {
+      throw new CheckFailed(`could not change ${subject.plate}: ${changed.error ? describeError(changed.error, changed.status) : '0 rows updated'}`);
+    }
+    const seenAt = await page
+      .waitForFunction(() => (window as unknown as { __smokeLiveSeenAt?: number }).__smokeLiveSeenAt, undefined, { timeout: appProfile.e2e.waitMs })
+      .then((h) => h.jsonValue() as Promise<number>)
+      .catch(() => undefined);
+    if (seenAt === undefined) {
+      throw new CheckFailed(`no live update: the list still shows ${subject.plate} ${subject.status} ${appProfile.e2e.waitMs / 1000} s after it was changed to ${next} through the API`);
+    }
+    return Math.max(0, Math.round(seenAt - committedAt));
+  } finally {
+    await client.from('vehicles').update({ status: subject.status }).eq('id', row.data.id);
+  }
+}
 
 /** The visible data rows of the table, read by the column headers' names. */
 async function readRows(page: Page, table: Locator): Promise<VehicleRow[]> {
