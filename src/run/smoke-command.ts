@@ -11,6 +11,8 @@ import { parseCliArgs } from '../cli/args.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { makeRunId } from './run-id.ts';
+import { registerRun } from './run-registry.ts';
+import { leftBehind, sweepEarlierRuns } from './synthetic-hygiene.ts';
 import { openTarget, type OpenTarget } from './open-target.ts';
 import { runPlaywright, suiteEnv, targetRedactor, type ChildIo } from './playwright-child.ts';
 import { checkPromotionLog } from '../../reporters/promotion-log/log-file.ts';
@@ -58,6 +60,7 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
     const runId = makeRunId();
     const statusDir = mkdtempSync(path.join(os.tmpdir(), 'smoke-status-'));
     const statusFile = path.join(statusDir, 'promotion-log-status.json');
+    let unregister = () => {};
     try {
       const redact = targetRedactor(target);
       const childEnv = suiteEnv(io.env, target, chromium, {
@@ -68,6 +71,8 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
         ...(manifest && { SMOKE_SCHEMA_MANIFEST: manifest }),
       });
       io.err(`run ${runId} against ${envName} (${target.BASE_URL}); promotion log: ${path.relative(io.cwd, logPath) || logPath}\n`);
+      unregister = registerRun(runId);
+      await sweepEarlierRuns(target, runId, (line) => io.err(redact(line)));
       const code = await runPlaywright(CONFIG, args.passthrough, childEnv, io, redact);
       const status = readStatus(statusFile);
       if (interrupts.signal) {
@@ -84,6 +89,12 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
         io.err(`test:smoke: promotion log not written: ${status.error}\n`);
         return EXIT.usage;
       }
+      // Fixtures clean up after every test; this proves they did (a crashed cleanup is a failed run).
+      const left = await leftBehind(target, runId);
+      if (left) {
+        io.err(redact(`test:smoke: synthetic data of run ${runId} left behind: ${left}\n`));
+        return EXIT.checkFailed;
+      }
       // Playwright exits 0 when a retry passed; a release gate must not read that as all green.
       if (code === 0 && status.flaky?.length) {
         io.err(`test:smoke: flaky (passed only on retry): ${status.flaky.join(', ')}\n`);
@@ -91,6 +102,7 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
       }
       return code === 0 ? EXIT.ok : EXIT.checkFailed;
     } finally {
+      unregister();
       rmSync(statusDir, { recursive: true, force: true });
     }
   } catch (e) {

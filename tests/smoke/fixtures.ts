@@ -15,6 +15,7 @@ import { parseTargetEnv, writesAllowed, type TargetEnv } from '../../src/config/
 import { loadSchemaManifest, type SchemaManifest } from '../../src/db-checks/schema-manifest.ts';
 import { MEASUREMENT_ATTACHMENT, type Measurement } from '../../src/log-annotations.ts';
 import { describeError, makeClient } from '../../src/supabase.ts';
+import { smokeTag } from '../../src/synthetic/smoke-leftovers.ts';
 
 export type ApiSession =
   | { ok: true; client: SupabaseClient; userId: string; tenantId?: string; tenantProblem?: string }
@@ -205,7 +206,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         userId,
         tenantId,
         startedAt,
-        tag: (text) => `${text} [smoke run ${mark}]`,
+        tag: (text) => smokeTag(text, mark),
         restoreVehicleStatus: (id, status) => {
           if (!restores.has(id)) restores.set(id, status);
         },

@@ -6,6 +6,7 @@
 import { appProfile } from '../../src/config/app-profile.ts';
 import { testSection } from '../../src/log-annotations.ts';
 import { describeError } from '../../src/supabase.ts';
+import { VEHICLE_WAS } from '../../src/synthetic/smoke-leftovers.ts';
 import { emailCheckMode, mailSeen, verifyEmail } from './email-check.ts';
 import { attachScreenshot, CheckFailed, gotoSignedIn, measured, test } from './fixtures.ts';
 import { CREATE_VEHICLE_INDEX, fleet, INSPECTION_VEHICLE_INDEX, pendingHandshake, pressUntilDone, type FleetVehicle } from './flow-helpers.ts';
@@ -31,7 +32,8 @@ test(
         if (!vehicle) throw new CheckFailed('no vehicle of the smoke tenant is free for a handshake (all in transit or pending)');
         synthetic.restoreVehicleStatus(vehicle.id, vehicle.status);
         synthetic.removeNotifications(appProfile.email.subject(vehicle.plate));
-        handshakeId = await pendingHandshake(synthetic, vehicle, branches, 'Smoke test handshake to accept');
+        // The status it had, for a sweep after a killed run (src/synthetic/smoke-leftovers.ts).
+        handshakeId = await pendingHandshake(synthetic, vehicle, branches, `Smoke test handshake to accept ${VEHICLE_WAS(vehicle.status)}`);
       });
       const v = vehicle!;
       const mailBefore = await mailSeen(emailCheck, target);

@@ -1,16 +1,19 @@
 /**
- * The promotion log's Vehicles List Test: rows load, search narrows, the status filter filters, and a change
- * written through the API while the page is open appears without a reload (its commit-to-screen latency measured).
+ * The promotion log's Vehicles List Test: rows load, search narrows, the status filter filters, and a vehicle
+ * added through the API while the page is open appears without a reload (its commit-to-screen latency measured).
  * The live step writes, so in read-only mode it is left out and said so; only a run that saw the change arrive
  * claims "Real-time subscriptions active".
  */
 import type { Locator, Page } from '@playwright/test';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { randomBytes } from 'node:crypto';
 import { appProfile } from '../../src/config/app-profile.ts';
 import { writesAllowed } from '../../src/config/target-env.ts';
 import { CHECKBOX, testSection } from '../../src/log-annotations.ts';
 import { describeError } from '../../src/supabase.ts';
-import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, READ_ONLY_REASON, test } from './fixtures.ts';
+import { smokeTag } from '../../src/synthetic/smoke-leftovers.ts';
+import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, READ_ONLY_REASON, RUN_ID, test, type ApiSession } from './fixtures.ts';
+
+type SmokeApi = Extract<ApiSession, { ok: true }>;
 
 interface VehicleRow {
   plate: string;
@@ -75,8 +78,8 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
       // Claimed only now: a read-only run says nothing about Realtime, so it must not tick (or clear) the box.
       testInfo.annotations.push(CHECKBOX.realtime);
       await test.step('Verify a change through the API appears without a reload', async () => {
-        latencyMs = await liveChange(page, table, smokeApi.client, all);
-        live = `a status change through the API appeared without a reload after ${latencyMs} ms`;
+        latencyMs = await liveChange(page, table, smokeApi);
+        live = `a vehicle added through the API appeared without a reload after ${latencyMs} ms`;
       });
     }
 
@@ -88,27 +91,26 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
 });
 
 /**
- * Changes one vehicle's status through the API while the list is open and live, and returns the commit-to-screen
- * latency: from the write's response (the commit is behind it) to the moment the page's DOM showed the new status,
- * stamped in the page by a MutationObserver (both clocks are the same machine's wall clock). The status is put back.
+ * Adds a probe vehicle of the smoke tenant through the API while the list is open and live, and returns the
+ * commit-to-screen latency: from the insert's response (the commit is behind it) to the moment the page's DOM showed
+ * the new row, stamped in the page by a MutationObserver (both clocks are this machine's wall clock). The probe is
+ * tagged with the run id, so a run killed before it deletes the probe has it swept by the next run.
  */
-async function liveChange(page: Page, table: Locator, client: SupabaseClient, all: VehicleRow[]): Promise<number> {
+async function liveChange(page: Page, table: Locator, api: SmokeApi): Promise<number> {
   const { liveList } = appProfile.e2e;
   await expect(table, `the vehicles list says its live channel is ${liveList.joined}`)
     .toHaveAttribute(liveList.attribute, liveList.joined, { timeout: 10_000 })
     .catch(() => {
       throw new CheckFailed(`the vehicles list never joined its live channel (no ${liveList.attribute}="${liveList.joined}")`);
     });
-  const subject = all.find((v) => v.status === 'AVAILABLE') ?? all[0]!;
-  const next = subject.status === 'IN_SERVICE' ? 'AVAILABLE' : 'IN_SERVICE';
-  const row = await client.from('vehicles').select('id').eq('plate', subject.plate).single();
-  if (row.error) throw new CheckFailed(`${subject.plate} unreadable: ${describeError(row.error, row.status)}`);
+  if (!api.tenantId) throw new CheckFailed(api.tenantProblem ?? 'smoke tenant unknown');
+  const branch = await api.client.from('branches').select('id').eq('corporate_id', api.tenantId).limit(1).single();
+  if (branch.error) throw new CheckFailed(`the smoke tenant's branches unreadable: ${describeError(branch.error, branch.status)}`);
+  const plate = `SYN-LIVE-${randomBytes(3).toString('hex').toUpperCase()}`;
   await table.evaluate(
-    (el, { plate, status, plateColumn, statusColumn }) => {
-      const headers = Array.from(el.querySelectorAll('th'), (th) => (th.textContent ?? '').trim());
-      const [p, s] = [headers.indexOf(plateColumn), headers.indexOf(statusColumn)];
-      const shows = () =>
-        Array.from((el as HTMLTableElement).rows).some((tr) => tr.cells[p]?.textContent?.trim() === plate && tr.cells[s]?.textContent?.trim() === status);
+    (el, { plate, plateColumn }) => {
+      const column = Array.from(el.querySelectorAll('th'), (th) => (th.textContent ?? '').trim()).indexOf(plateColumn);
+      const shows = () => Array.from((el as HTMLTableElement).rows).some((tr) => tr.cells[column]?.textContent?.trim() === plate);
       const w = window as unknown as { __smokeLiveSeenAt?: number };
       delete w.__smokeLiveSeenAt;
       const observer = new MutationObserver(() => {
@@ -116,26 +118,27 @@ async function liveChange(page: Page, table: Locator, client: SupabaseClient, al
         w.__smokeLiveSeenAt = performance.timeOrigin + performance.now();
         observer.disconnect();
       });
-      observer.observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
+      observer.observe(el, { subtree: true, childList: true, characterData: true });
     },
-    { plate: subject.plate, status: next, plateColumn: appProfile.vehicleColumns.plate, statusColumn: appProfile.vehicleColumns.status },
+    { plate, plateColumn: appProfile.vehicleColumns.plate },
   );
+  const row = { corporate_id: api.tenantId, branch_id: branch.data.id, plate, make: 'Smoke', model: smokeTag('live probe', `${RUN_ID}#live`), year: 2024 };
+  const created = await api.client.from('vehicles').insert(row).select('id');
+  const committedAt = Date.now();
   try {
-    const changed = await client.from('vehicles').update({ status: next }).eq('id', row.data.id).select('id');
-    const committedAt = Date.now();
-    if (changed.error || changed.data?.length !== 1) {
-      throw new CheckFailed(`could not change ${subject.plate}: ${changed.error ? describeError(changed.error, changed.status) : '0 rows updated'}`);
+    if (created.error || created.data?.length !== 1) {
+      throw new CheckFailed(`could not add the probe vehicle ${plate}: ${created.error ? describeError(created.error, created.status) : '0 rows'}`);
     }
     const seenAt = await page
       .waitForFunction(() => (window as unknown as { __smokeLiveSeenAt?: number }).__smokeLiveSeenAt, undefined, { timeout: appProfile.e2e.waitMs })
       .then((h) => h.jsonValue() as Promise<number>)
       .catch(() => undefined);
     if (seenAt === undefined) {
-      throw new CheckFailed(`no live update: the list still shows ${subject.plate} ${subject.status} ${appProfile.e2e.waitMs / 1000} s after it was changed to ${next} through the API`);
+      throw new CheckFailed(`no live update: ${plate}, added through the API, is not in the list ${appProfile.e2e.waitMs / 1000} s later`);
     }
     return Math.max(0, Math.round(seenAt - committedAt));
   } finally {
-    await client.from('vehicles').update({ status: subject.status }).eq('id', row.data.id);
+    await api.client.from('vehicles').delete().eq('plate', plate);
   }
 }
 

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MAX_RUN_MS, registerRun, runIsOver, runStartedAt } from './run-registry.ts';
+
+describe('run registry', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'run-registry-'));
+
+  it('a run of this machine is over exactly when its process is gone', () => {
+    const done = registerRun('smoke-20261204T040000Z-aaaaaa', dir);
+    expect(runIsOver('smoke-20261204T040000Z-aaaaaa', new Date('2026-12-04T06:00:00Z'), dir)).toBe(false);
+    done();
+    // A process that has exited: its pid is free.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(path.join(dir, 'smoke-20261204T040000Z-bbbbbb.json'), JSON.stringify({ pid: Number(gone.stdout) }));
+    expect(runIsOver('smoke-20261204T040000Z-bbbbbb', new Date('2026-12-04T04:00:05Z'), dir)).toBe(true);
+  });
+
+  it('a run this machine does not know is over only once it is older than any run lasts', () => {
+    const started = runStartedAt('smoke-20261204T040000Z-cccccc')!;
+    expect(started.toISOString()).toBe('2026-12-04T04:00:00.000Z');
+    expect(runIsOver('smoke-20261204T040000Z-cccccc', new Date(started.getTime() + MAX_RUN_MS - 1_000), dir)).toBe(false);
+    expect(runIsOver('smoke-20261204T040000Z-cccccc', new Date(started.getTime() + MAX_RUN_MS + 1_000), dir)).toBe(true);
+    expect(runIsOver('local-12345', new Date(), dir)).toBe(false);
+  });
+});
