@@ -18,6 +18,8 @@ import { createTestDatabase } from '../tests/proofs/test-database.ts';
 import { readyTimes, restVehiclesUnderLoad } from './bench/sandbox-figures.ts';
 import { measureMonitorCpu } from './bench/monitor-cpu.ts';
 import { compareWithWrk } from './bench/load-vs-wrk.ts';
+import { measureCommitToScreen } from './bench/commit-to-screen.ts';
+import { sampleTreeMemory } from './bench/process-memory.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -27,10 +29,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 const fmt = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 interface SmokeRun {
   wallMs: number;
+  /** Highest summed resident memory of the run's process tree (sandbox, Playwright, workers, browser). */
+  peakBytes: number;
   code: number | null;
   tableSumMs: number;
   tableWallMs: number;
@@ -77,11 +82,13 @@ function coldSmokeRun(): Promise<SmokeRun> {
     env: { ...process.env, SMOKE_OUTPUT_DIR: outputDir, FORCE_COLOR: '0' },
     stdio: 'ignore',
   });
+  const memory = sampleTreeMemory(child.pid!);
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
+      const peakBytes = memory.stop();
       const t = tableCheckTimes(path.join(outputDir, 'results.json'));
-      resolve({ wallMs, code, tableSumMs: t.sum, tableWallMs: t.wall });
+      resolve({ wallMs, peakBytes, code, tableSumMs: t.sum, tableWallMs: t.wall });
     });
   });
 }
@@ -161,6 +168,8 @@ async function main(): Promise<void> {
   const realtimePglite = await measureRealtimeLatency(50);
   const pgDb = await createTestDatabase('bench').catch(() => undefined);
   const realtimePostgres = pgDb ? await measureRealtimeLatency(50, pgDb.url).finally(() => pgDb.drop()) : undefined;
+  console.error('bench: realtime commit to screen, 50 vehicles added while a browser shows the list');
+  const screen = await measureCommitToScreen(50);
   console.error(`bench: monitor CPU over ${monitorSeconds} s, and autocannon against wrk`);
   const { monitorCpu, harness } = await monitorAndHarness(monitorSeconds);
   console.error(`bench: cold pnpm test:smoke × ${runs}`);
@@ -192,7 +201,8 @@ Produced by \`pnpm bench\` (scripts/bench.ts); rerun it to refresh. Every figure
 
 | figure | median | all runs |
 |---|---|---|
-| cold \`pnpm test:smoke\` wall time (sandbox start, every check, log write) | ${fmt(median(smokes.map((s) => s.wallMs)))} | ${smokes.map((s) => fmt(s.wallMs)).join(', ')} |
+| cold \`pnpm test:smoke\` wall time (sandbox start, every check and flow, log write) | ${fmt(median(smokes.map((s) => s.wallMs)))} | ${smokes.map((s) => fmt(s.wallMs)).join(', ')} |
+| peak memory of the whole run (every process: sandbox, Playwright, workers, Chromium; summed RSS every 250 ms) | ${mib(median(smokes.map((s) => s.peakBytes)))} | ${smokes.map((s) => mib(s.peakBytes)).join(', ')} |
 | table checks: sum of their own durations | ${fmt(sumMedian)} | ${smokes.map((s) => fmt(s.tableSumMs)).join(', ')} |
 | table checks: wall time from the first start to the last end | ${fmt(wallMedian)} | ${smokes.map((s) => fmt(s.tableWallMs)).join(', ')} |
 
@@ -218,6 +228,14 @@ ${[realtimePglite, realtimePostgres]
   .flatMap((r) => (r ? [`| ${r.backend} | ${r.commitToCallback.p50} ms | ${r.commitToCallback.p95} ms | ${r.commitToCallback.max} ms | ${r.requestToCallback.p50} / ${r.requestToCallback.p95} ms |`] : []))
   .join('\n')}
 ${realtimePostgres ? '' : '\n(PostgreSQL not measured: no server at TEST_DATABASE_URL.)\n'}
+Realtime, commit to screen: a signed-in Chromium on /vehicles (live), ${screen.n} vehicles added through the API one at a time
+after 3 warm-up ones, the screen's clock stopped by a MutationObserver when the row appears:
+
+| from | p50 | p95 | max |
+|---|---|---|---|
+| the row's created_at (the database's clock inside the writing transaction) | ${screen.commitToScreen.p50} ms | ${screen.commitToScreen.p95} ms | ${screen.commitToScreen.max} ms |
+| sending the insert (the Vehicles List Test's start: an upper bound needing no server clock) | ${screen.sentToScreen.p50} ms | ${screen.sentToScreen.p95} ms | ${screen.sentToScreen.max} ms |
+
 ## Monitoring and load
 
 - \`pnpm monitor\` CPU over a ${Math.round(monitorCpu.windowSeconds)} s window (measurements every 60 s, against a sandbox in

@@ -96,7 +96,7 @@ describe('the promotion log flows against a running sandbox', () => {
     }
     expect(section(run.text, 'Handshake Accept Test')).toMatch(/reached the mail catcher/);
     expect(section(run.text, 'Inspection Create Test')).toMatch(/photo downloads identical, signed URL serves an image/);
-    expect(section(run.text, 'Vehicles List Test')).toMatch(/a vehicle added through the API appeared without a reload after \d+ ms/);
+    expect(section(run.text, 'Vehicles List Test')).toMatch(/a vehicle added through the API appeared without a reload \d+ ms after the write was sent/);
     expect(run.text).toContain('- [x] Real-time subscriptions active');
     const after = await leftovers(run.runId!);
     expect(after).toEqual({ ...before, handshakes: 0, inspections: 0, probeVehicles: 0, files: [] });

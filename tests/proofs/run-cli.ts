@@ -53,8 +53,8 @@ function collect(child: ChildProcess, timeoutMs: number): Promise<CliResult> {
   });
 }
 
-/** SIGKILLs a process and every descendant at once (a crashed runner: nobody gets to clean up). Linux /proc. */
-export function killTree(pid: number): void {
+/** A process and all its descendants, read from Linux's /proc at this moment. */
+export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -72,7 +72,12 @@ export function killTree(pid: number): void {
     for (const c of children.get(p) ?? []) visit(c);
   };
   visit(pid);
-  for (const p of all) {
+  return all;
+}
+
+/** SIGKILLs a process and every descendant at once (a crashed runner: nobody gets to clean up). */
+export function killTree(pid: number): void {
+  for (const p of processTree(pid)) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {
