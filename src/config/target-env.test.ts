@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { loadEnvFile, parseTargetEnv, secretValues } from './target-env.ts';
+import { loadEnvFile, parseTargetEnv, secretValues, writeRefusal } from './target-env.ts';
 
 const good = {
   BASE_URL: 'https://fleet.example.com',
@@ -57,5 +57,19 @@ describe('loadEnvFile', () => {
   it('rejects an unknown environment and a malformed name', () => {
     expect(() => loadEnvFile('nope', dir, {})).toThrow(/--env=nope: no such environment/);
     expect(() => loadEnvFile('../etc', dir, {})).toThrow(/letters, digits/);
+  });
+});
+
+describe('writeRefusal', () => {
+  const base = { BASE_URL: 'http://x', SUPABASE_URL: 'http://x', SUPABASE_ANON_KEY: 'k'.repeat(20), SMOKE_USER_EMAIL: 'a@b', SMOKE_USER_PASSWORD: 'p' };
+  const tenant = 'c0000000-0000-4000-8000-000000000003';
+  it('writes only with SMOKE_ALLOW_WRITES, only into SMOKE_TENANT_ID when set, and in production only when it is set', () => {
+    expect(writeRefusal(base, 'staging', tenant)).toBe('read-only mode (SMOKE_ALLOW_WRITES is not 1)');
+    expect(writeRefusal({ ...base, SMOKE_ALLOW_WRITES: '1' }, 'staging', tenant)).toBeUndefined();
+    expect(writeRefusal({ ...base, SMOKE_ALLOW_WRITES: '1' }, 'prod', tenant)).toMatch(/SMOKE_TENANT_ID, the synthetic tenant, is not set for a production environment/);
+    expect(writeRefusal({ ...base, SMOKE_ALLOW_WRITES: '1', SMOKE_TENANT_ID: tenant }, 'prod', tenant)).toBeUndefined();
+    expect(writeRefusal({ ...base, SMOKE_ALLOW_WRITES: '1', SMOKE_TENANT_ID: tenant }, 'staging', 'c0000000-0000-4000-8000-000000000001')).toMatch(
+      /refused to write: the smoke user's tenant is not SMOKE_TENANT_ID/,
+    );
   });
 });

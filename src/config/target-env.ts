@@ -13,6 +13,7 @@ export const OPTIONAL_VARS = [
   'SUPABASE_SERVICE_ROLE_KEY',
   'SUPABASE_DB_URL',
   'SMOKE_ALLOW_WRITES',
+  'SMOKE_TENANT_ID',
   'SENTRY_AUTH_TOKEN',
   'SENTRY_ORG',
   'SENTRY_PROJECT',
@@ -50,6 +51,7 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   SMOKE_ALLOW_WRITES: z.enum(['0', '1', 'true', 'false']).optional(),
+  SMOKE_TENANT_ID: z.string().uuid('must be the synthetic tenant\'s id (a uuid)').optional(),
   SENTRY_AUTH_TOKEN: z.string().optional(),
   SENTRY_ORG: z.string().optional(),
   SENTRY_PROJECT: z.string().optional(),
@@ -98,6 +100,19 @@ export function parseTargetEnv(source: Record<string, string | undefined>, where
 
 export function writesAllowed(env: TargetEnv): boolean {
   return env.SMOKE_ALLOW_WRITES === '1' || env.SMOKE_ALLOW_WRITES === 'true';
+}
+
+/**
+ * Why the suite must not write to this target as this user, or undefined when it may. Writes go only to the
+ * synthetic tenant: with SMOKE_TENANT_ID set, the smoke user must belong to it; an environment named like
+ * production must name it (a smoke user moved into a customer's tenant must never get synthetic rows written there).
+ */
+export function writeRefusal(env: TargetEnv, envName: string | undefined, tenantId: string | undefined): string | undefined {
+  if (!writesAllowed(env)) return 'read-only mode (SMOKE_ALLOW_WRITES is not 1)';
+  if (env.SMOKE_TENANT_ID) {
+    return tenantId === env.SMOKE_TENANT_ID ? undefined : "refused to write: the smoke user's tenant is not SMOKE_TENANT_ID (the synthetic tenant)";
+  }
+  return envName && /prod/i.test(envName) ? 'read-only mode (SMOKE_TENANT_ID, the synthetic tenant, is not set for a production environment)' : undefined;
 }
 
 export function secretValues(env: Partial<Record<string, string | undefined>>): string[] {

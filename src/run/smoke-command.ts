@@ -72,7 +72,7 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
       });
       io.err(`run ${runId} against ${envName} (${target.BASE_URL}); promotion log: ${path.relative(io.cwd, logPath) || logPath}\n`);
       unregister = registerRun(runId);
-      await sweepEarlierRuns(target, runId, (line) => io.err(redact(line)));
+      await sweepEarlierRuns(target, envName, runId, (line) => io.err(redact(line)));
       const code = await runPlaywright(CONFIG, args.passthrough, childEnv, io, redact);
       const status = readStatus(statusFile);
       if (interrupts.signal) {

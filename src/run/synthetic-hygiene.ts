@@ -4,7 +4,7 @@
  * in its own tenant, and only when writes are allowed (read-only runs write nothing to clean).
  */
 import { appProfile } from '../config/app-profile.ts';
-import { writesAllowed, type TargetEnv } from '../config/target-env.ts';
+import { writeRefusal, writesAllowed, type TargetEnv } from '../config/target-env.ts';
 import { makeClient } from '../supabase.ts';
 import { describeLeftovers, smokeLeftovers, sweepSmokeLeftovers } from '../synthetic/smoke-leftovers.ts';
 import { runIsOver } from './run-registry.ts';
@@ -20,11 +20,11 @@ async function smokeUser(target: TargetEnv) {
 }
 
 /** Sweeps earlier runs' leftovers; one line on stderr when it removed any. Never fails the run: the checks will. */
-export async function sweepEarlierRuns(target: TargetEnv, runId: string, err: (line: string) => void): Promise<void> {
+export async function sweepEarlierRuns(target: TargetEnv, envName: string, runId: string, err: (line: string) => void): Promise<void> {
   if (!writesAllowed(target)) return;
   try {
     const user = await smokeUser(target);
-    if (!user) return;
+    if (!user || writeRefusal(target, envName, user.tenantId)) return;
     const swept = await sweepSmokeLeftovers(user.client, user.tenantId, user.userId, (id) => id !== runId && runIsOver(id));
     const what = describeLeftovers(swept);
     if (what) err(`test:smoke: swept synthetic data of ${swept.runs.length} earlier run${swept.runs.length === 1 ? '' : 's'} that did not finish (${swept.runs.join(', ')}): ${what}\n`);

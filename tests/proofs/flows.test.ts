@@ -184,4 +184,20 @@ describe('the promotion log flows against a running sandbox', () => {
     }
     expect(run.stderr).not.toMatch(/usage/i);
   }, 240_000);
+
+  it('writes nowhere but the synthetic tenant: a production environment without SMOKE_TENANT_ID, or another tenant named there, skips the write flows', async () => {
+    const env = readFileSync(path.join(dir, '.env.flows'), 'utf8');
+    writeFileSync(path.join(dir, '.env.prod-rehearsal'), env, { mode: 0o600 });
+    writeFileSync(path.join(dir, '.env.other-tenant'), `${env}\nSMOKE_TENANT_ID=c0000000-0000-4000-8000-000000000001`, { mode: 0o600 });
+    for (const [name, reason] of [
+      ['prod-rehearsal', /read-only mode \(SMOKE_TENANT_ID, the synthetic tenant, is not set for a production environment\)/],
+      ['other-tenant', /refused to write: the smoke user's tenant is not SMOKE_TENANT_ID/],
+    ] as const) {
+      const log = path.join(dir, `${name}.md`);
+      await runScript('scripts/test-smoke.ts', [`--env=${name}`, `--log=${log}`, '--', '--grep', 'Handshake Create'], { cwd: dir, env: { SMOKE_OUTPUT_DIR: path.join(dir, `results-${name}`) } });
+      const text = readFileSync(log, 'utf8');
+      expectStatus(text, 'Handshake Create Test', /\*\*Status\*\*: ⏭️ SKIPPED/);
+      expect(section(text, 'Handshake Create Test'), name).toMatch(reason);
+    }
+  }, 240_000);
 });

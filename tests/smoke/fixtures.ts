@@ -11,7 +11,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { appProfile } from '../../src/config/app-profile.ts';
-import { parseTargetEnv, writesAllowed, type TargetEnv } from '../../src/config/target-env.ts';
+import { parseTargetEnv, writeRefusal, writesAllowed, type TargetEnv } from '../../src/config/target-env.ts';
 import { loadSchemaManifest, type SchemaManifest } from '../../src/db-checks/schema-manifest.ts';
 import { MEASUREMENT_ATTACHMENT, type Measurement } from '../../src/log-annotations.ts';
 import { describeError, makeClient } from '../../src/supabase.ts';
@@ -191,6 +191,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   synthetic: async ({ target, smokeApi }, use) => {
     if (!writesAllowed(target)) test.skip(true, READ_ONLY_REASON);
     if (!smokeApi.tenantId) throw new CheckFailed(smokeApi.tenantProblem ?? 'smoke tenant unknown');
+    const refusal = writeRefusal(target, process.env.SMOKE_ENV, smokeApi.tenantId);
+    if (refusal) test.skip(true, refusal);
     const { client, userId, tenantId } = smokeApi;
     const restores = new Map<string, string>();
     const subjects = new Set<string>();

@@ -7,11 +7,11 @@
 import type { Locator, Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { appProfile } from '../../src/config/app-profile.ts';
-import { writesAllowed } from '../../src/config/target-env.ts';
+import { writeRefusal } from '../../src/config/target-env.ts';
 import { CHECKBOX, testSection } from '../../src/log-annotations.ts';
 import { describeError } from '../../src/supabase.ts';
 import { smokeTag } from '../../src/synthetic/smoke-leftovers.ts';
-import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, READ_ONLY_REASON, RUN_ID, test, type ApiSession } from './fixtures.ts';
+import { attachScreenshot, CheckFailed, expect, gotoSignedIn, measured, RUN_ID, test, type ApiSession } from './fixtures.ts';
 
 type SmokeApi = Extract<ApiSession, { ok: true }>;
 
@@ -23,7 +23,8 @@ interface VehicleRow {
 test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, async ({ signedInPage: page, vehiclesLock: _lock, smokeApi, target }, testInfo) => {
   const { paths, labels } = appProfile;
   await measured(testInfo, async () => {
-    let live = `live update not checked: ${READ_ONLY_REASON}`;
+    const refusal = writeRefusal(target, process.env.SMOKE_ENV, smokeApi.tenantId);
+    let live = `live update not checked: ${refusal}`;
     let latencyMs: number | undefined;
     const table = page.getByRole('table', { name: labels.vehiclesTable });
     let all: VehicleRow[] = [];
@@ -74,7 +75,7 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
       await expect.poll(async () => (await readRows(page, table)).length, { timeout: 10_000 }).toBe(all.length);
     });
 
-    if (writesAllowed(target)) {
+    if (!refusal) {
       // Claimed only now: a read-only run says nothing about Realtime, so it must not tick (or clear) the box.
       testInfo.annotations.push(CHECKBOX.realtime);
       await test.step('Verify a change through the API appears without a reload', async () => {
