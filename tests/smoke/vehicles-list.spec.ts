@@ -78,7 +78,7 @@ test('Vehicles List Test', { annotation: testSection('Vehicles List Test') }, as
     if (!refusal) {
       // Claimed only now: a read-only run says nothing about Realtime, so it must not tick (or clear) the box.
       testInfo.annotations.push(CHECKBOX.realtime);
-      await test.step('Verify a change through the API appears without a reload', async () => {
+      await test.step('Verify a vehicle added through the API appears without a reload', async () => {
         latencyMs = await liveChange(page, table, smokeApi);
         live = `a vehicle added through the API appeared without a reload ${latencyMs} ms after the write was sent`;
       });
