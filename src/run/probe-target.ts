@@ -33,7 +33,11 @@ export interface PreflightOptions {
 export async function preflightTarget(env: TargetEnv, opts: PreflightOptions = {}): Promise<void> {
   const budget = opts.budgetMs ?? Math.max(PREFLIGHT_MIN_MS, PREFLIGHT_DEADLINE_MS - process.uptime() * 1000);
   const deadline = performance.now() + budget;
-  const timeout: Timeout = () => Math.max(500, Math.ceil(deadline - performance.now()));
+  // The deadline bounds the wait for a host that never answers; a host that has answered is reachable, and a slow
+  // one (a busy deployment) gets the usual request timeout instead of being called unreachable.
+  const answered = new Set<string>();
+  const timeout: Timeout = (url) => (answered.has(url.host) ? ANSWERED_HOST_TIMEOUT_MS : Math.max(500, Math.ceil(deadline - performance.now())));
+  timeout.answered = (url) => answered.add(url.host);
   const now = opts.now ?? new Date();
   for (const [name, expectedRole] of [['SUPABASE_ANON_KEY', 'anon'], ['SUPABASE_SERVICE_ROLE_KEY', 'service_role']] as const) {
     const problem = keyProblem(env[name], expectedRole, now);
@@ -49,8 +53,10 @@ export async function preflightTarget(env: TargetEnv, opts: PreflightOptions = {
   await checkCredentials(env, timeout, redact);
 }
 
-/** What is left of the pre-flight's time (ms), asked at each request. */
-type Timeout = () => number;
+/** The time a request to `url` may take (ms): what is left of the pre-flight's, until its host has answered. */
+type Timeout = ((url: URL) => number) & { answered?: (url: URL) => void };
+
+const ANSWERED_HOST_TIMEOUT_MS = 10_000;
 
 /** The app's front page, followed through redirects on its own host (no secret is sent to it at all). */
 async function probeApp(baseUrl: string, timeout: Timeout): Promise<void> {
@@ -82,7 +88,7 @@ async function checkCredentials(env: TargetEnv, timeout: Timeout, redact: (s: st
       method: 'POST',
       headers: { apikey: env.SUPABASE_ANON_KEY, authorization: `Bearer ${token}` },
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeout()),
+      signal: AbortSignal.timeout(timeout(new URL(base))),
     })
       .then((r) => r.body?.cancel())
       .catch(() => undefined);
@@ -97,9 +103,10 @@ interface Answer {
 
 /** One request that never follows a redirect; network failures become the one-line UsageError. */
 async function probe(name: string, url: URL, timeout: Timeout, init: RequestInit = {}): Promise<Answer> {
-  const timeoutMs = timeout();
+  const timeoutMs = timeout(url);
   try {
     const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    timeout.answered?.(url);
     return { status: response.status, location: response.headers.get('location') ?? undefined, response };
   } catch (e) {
     throw new UsageError(`${name} ${url.origin}: ${describeNetworkError(e, timeoutMs)}`);

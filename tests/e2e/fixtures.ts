@@ -56,7 +56,7 @@ const NO_SERVICE_ROLE = 'needs SUPABASE_SERVICE_ROLE_KEY (auth admin) to create 
 export const test = smokeTest.extend<{ e2e: E2e }>({
   e2e: async ({ synthetic, target }, use) => {
     const { client, tenantId } = synthetic;
-    const { branches } = await fleet(client);
+    const { branches } = await fleet(client, tenantId);
     const claims: { vehicle: FleetVehicle; release: () => Promise<void> }[] = [];
     const watches: { vehicleId: string; kind: string; before: Set<string> }[] = [];
     const rows: { table: string; ids: string[] }[] = [];
@@ -70,7 +70,7 @@ export const test = smokeTest.extend<{ e2e: E2e }>({
         synthetic,
         branches,
         claimVehicle: async (why, fits = () => true) => {
-          const claim = await claimVehicle(client, why, fits);
+          const claim = await claimVehicle(client, tenantId, why, fits);
           claims.push(claim);
           return claim.vehicle;
         },
@@ -132,16 +132,17 @@ const lockFile = (vehicleId: string) => path.join(os.tmpdir(), `e2e-vehicle-${RU
 /** The first vehicle that fits and whose lock (one per vehicle and run, across workers) is free; waits up to 60 s. */
 async function claimVehicle(
   client: SupabaseClient,
+  tenantId: string,
   why: string,
   fits: (vehicle: FleetVehicle, pending: Set<string>) => boolean,
 ): Promise<{ vehicle: FleetVehicle; release: () => Promise<void> }> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    for (const candidate of (await fleet(client)).vehicles) {
+    for (const candidate of (await fleet(client, tenantId)).vehicles) {
       const release = await lockfile.lock(lockFile(candidate.id), { realpath: false, stale: 30_000 }).catch(() => undefined);
       if (!release) continue;
       // Read again under the lock: the test that held it may have just put its status back.
-      const [{ vehicles }, pending] = await Promise.all([fleet(client), pendingVehicles(client)]);
+      const [{ vehicles }, pending] = await Promise.all([fleet(client, tenantId), pendingVehicles(client)]);
       const vehicle = vehicles.find((v) => v.id === candidate.id);
       if (vehicle && fits(vehicle, pending)) return { vehicle, release };
       await release();

@@ -26,11 +26,14 @@ export async function readTable(page: Page, table: Locator): Promise<Record<stri
   return rows.filter((cells) => cells.length >= headers.length).map((cells) => Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? ''])));
 }
 
-/** The smoke tenant's vehicles (by plate) and branches (by name), read as the smoke user. */
-export async function fleet(client: SupabaseClient): Promise<{ vehicles: FleetVehicle[]; branches: FleetBranch[] }> {
+/**
+ * The smoke tenant's vehicles (by plate) and branches (by name), read as the smoke user. Filtered by the tenant, not
+ * left to row-level security: with RLS broken, a write flow must still only ever touch the synthetic tenant's rows.
+ */
+export async function fleet(client: SupabaseClient, tenantId: string): Promise<{ vehicles: FleetVehicle[]; branches: FleetBranch[] }> {
   const [vehicles, branches] = await Promise.all([
-    client.from('vehicles').select('id, plate, status, branch_id').order('plate'),
-    client.from('branches').select('id, name').order('name'),
+    client.from('vehicles').select('id, plate, status, branch_id').eq('corporate_id', tenantId).order('plate'),
+    client.from('branches').select('id, name').eq('corporate_id', tenantId).order('name'),
   ]);
   if (vehicles.error) throw new CheckFailed(`vehicles unreadable: ${describeError(vehicles.error, vehicles.status)}`);
   if (branches.error) throw new CheckFailed(`branches unreadable: ${describeError(branches.error, branches.status)}`);
@@ -118,7 +121,8 @@ export async function submitAndWaitForReload(page: Page, submit: Locator, what: 
 export async function pressUntilDone(page: Page, button: Locator, name: string): Promise<string | undefined> {
   const deadline = Date.now() + 15_000;
   while (await button.isVisible()) {
-    const alert = await visibleAlert(page);
+    // The click may be navigating: a page that is being replaced has no alert to read yet.
+    const alert = await visibleAlert(page).catch(() => undefined);
     if (alert) return alert;
     if (Date.now() > deadline) throw new CheckFailed(`"${name}" still shown 15 s after clicking it`);
     if (await button.isEnabled().catch(() => false)) await button.click({ timeout: 2_000 }).catch(() => undefined);

@@ -22,7 +22,7 @@ test(
       const emailCheck = emailCheckMode(target);
 
       await test.step('Pick a pending handshake (created for this run)', async () => {
-        const { vehicles, branches } = await fleet(synthetic.client);
+        const { vehicles, branches } = await fleet(synthetic.client, synthetic.tenantId);
         const pending = await synthetic.client.from('handshakes').select('vehicle_id').eq('status', 'PENDING');
         if (pending.error) throw new CheckFailed(`handshakes unreadable: ${describeError(pending.error, pending.status)}`);
         const busy = new Set((pending.data ?? []).map((h) => h.vehicle_id as string));

@@ -10,7 +10,7 @@ import { CREATE_VEHICLE_INDEX, fleet, openForm, otherBranch, readTable, storedBy
 test('Handshake Create Test', { annotation: testSection('Handshake Create Test') }, async ({ signedInPage: page, synthetic }, testInfo) => {
   const { paths, labels, handshakeColumns: col } = appProfile;
   await measured(testInfo, async () => {
-    const { vehicles, branches } = await fleet(synthetic.client);
+    const { vehicles, branches } = await fleet(synthetic.client, synthetic.tenantId);
     const vehicle = vehicles[CREATE_VEHICLE_INDEX % vehicles.length]!;
     const to = otherBranch(branches, vehicle);
     const notes = synthetic.tag('Smoke test handshake');

@@ -12,7 +12,7 @@ import { fleet, INSPECTION_VEHICLE_INDEX, openForm, storedByNotes, submitAndWait
 test('Inspection Create Test', { annotation: testSection('Inspection Create Test') }, async ({ signedInPage: page, synthetic }, testInfo) => {
   const { paths, labels } = appProfile;
   await measured(testInfo, async () => {
-    const { vehicles } = await fleet(synthetic.client);
+    const { vehicles } = await fleet(synthetic.client, synthetic.tenantId);
     const vehicle = vehicles[INSPECTION_VEHICLE_INDEX % vehicles.length]!;
     const notes = synthetic.tag('Smoke test inspection');
     const form = page.getByRole('form', { name: labels.inspectionForm });

@@ -80,7 +80,7 @@ test.describe('Migration Verification', () => {
             );
             return rows[0];
           }, 5_000);
-          if (!row) throw new CheckFailed(`no audit row records the UPDATE of ${vehicle.plate} through the API (audit triggers write nothing)`);
+          if (!row) throw new CheckFailed(`no audit row records the UPDATE of ${vehicle.plate} through the API (its audit trigger wrote nothing)`);
           const oldKm = (row.old_row as Record<string, unknown> | null)?.odometer_km;
           if (row.actor !== synthetic.userId) throw new CheckFailed(`the audit row of ${vehicle.plate}'s UPDATE names actor ${String(row.actor)}, not the smoke user`);
           if (oldKm !== before) throw new CheckFailed(`the audit row of ${vehicle.plate}'s UPDATE has old odometer_km ${String(oldKm)}, expected ${before}`);

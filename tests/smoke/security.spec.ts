@@ -36,6 +36,7 @@ test.describe('Security', () => {
             smokeApi.client.from(t.table).select(t.tenantColumn, { count: 'exact', head: true }),
             anon.from(t.table).select(t.tenantColumn).limit(1),
           ]);
+          if (own.error) throw new CheckFailed(`${t.table}: the smoke user's read failed (${describeError(own.error, own.status)})`);
           return { table: t.table, visibleToUser: own.count ?? 0, anonRows: anonymous.data?.length ?? 0 };
         }),
       );
@@ -163,9 +164,13 @@ test.describe('Security', () => {
         if (kind !== 'document' && kind !== 'script') return;
         bodies.push(response.text().then((text) => ({ url: response.url(), kind, text }), () => ({ url: response.url(), kind, text: '' })));
       });
+      // Routing every request turns the browser's cache off: each page's scripts come from the site, every time.
+      await page.route('**/*', (route) => route.continue());
       for (const path of security.scannedPages) {
         const answer = await page.goto(path, { waitUntil: 'load' });
         if (!answer?.ok()) throw new CheckFailed(`${path} answered HTTP ${answer?.status() ?? 'nothing'}: cannot scan it`);
+        // Scripts a page loads after its load event (lazy chunks) are served too.
+        await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
       }
       const served = await Promise.all(bodies);
       const scripts = new Set(served.filter((b) => b.kind === 'script').map((b) => b.url));
