@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../sandbox/src/index.ts';
 import { checkPromotionLog, TEMPLATE_PATH } from '../../reporters/promotion-log/log-file.ts';
 import { makeClient } from '../../src/supabase.ts';
-import { runScript, startScript, tempDir, type CliResult } from './run-cli.ts';
+import { processTree, runScript, startScript, tempDir, type CliResult } from './run-cli.ts';
 
 const BOUND_MS = 10_000;
 const SYNTHETIC_TENANT = 'c0000000-0000-4000-8000-000000000003';
@@ -277,29 +277,8 @@ describe('monitor, load and gate refuse bad input the same way', () => {
 // Signals
 
 /** Every process below `pid`, from /proc (Linux). */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const walk = (p: number) => {
-    for (const [child, ppid] of parent) {
-      if (ppid === p && !found.includes(child)) {
-        found.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return found;
-}
+/** The process's descendants (not itself). */
+const descendants = (pid: number): number[] => processTree(pid).slice(1);
 
 function alive(pid: number): boolean {
   try {
