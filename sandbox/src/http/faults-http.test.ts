@@ -5,7 +5,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../index.ts';
-import { client, signedIn } from '../testing/fixtures.ts';
+import { client, pageSessionCookie, signedIn } from '../testing/fixtures.ts';
 
 let sandbox: RunningSandbox;
 let smoke: SupabaseClient;
@@ -25,16 +25,7 @@ async function setFaults(spec: string): Promise<void> {
   expect(await response.json()).toEqual({ faults: spec });
 }
 
-async function pageCookie(): Promise<string> {
-  const login = await fetch(`${sandbox.baseUrl}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email: sandbox.env.SMOKE_USER_EMAIL, password: sandbox.env.SMOKE_USER_PASSWORD }).toString(),
-  });
-  expect(login.status).toBe(303);
-  return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
+const pageCookie = () => pageSessionCookie(sandbox);
 
 const noFaultWords = (text: string) => expect(text).not.toMatch(/fault|sandbox_faults|__sandbox/i);
 

@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../db/seed-data.ts';
 import { startSandbox, type RunningSandbox } from '../index.ts';
+import { pageSessionCookie } from '../testing/fixtures.ts';
 import { APP_BUNDLE_PATH, ENV_CONFIG_PATH, SUPABASE_BUNDLE_PATH } from '../web/assets.ts';
 import { SECURITY_HEADERS } from '../web/security-headers.ts';
 
@@ -83,14 +84,7 @@ async function scripts(): Promise<Map<string, string>> {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ faults: '' });
-  const login = await fetch(`${sandbox.baseUrl}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email: sandbox.env.SMOKE_USER_EMAIL, password: sandbox.env.SMOKE_USER_PASSWORD }).toString(),
-  });
-  expect(login.status).toBe(303);
-  cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  cookie = await pageSessionCookie(sandbox);
 });
 afterAll(() => sandbox?.stop());
 afterEach(async () => {

@@ -8,6 +8,18 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { startSandbox, type RunningSandbox, type TargetEnv } from '../index.ts';
 
+/** The session cookie of the smoke user signed in through the login form (what a browser would hold). */
+export async function pageSessionCookie(sandbox: RunningSandbox): Promise<string> {
+  const login = await fetch(`${sandbox.baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: sandbox.env.SMOKE_USER_EMAIL, password: sandbox.env.SMOKE_USER_PASSWORD }).toString(),
+  });
+  if (login.status !== 303) throw new Error(`login form answered ${login.status}, expected 303`);
+  return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
 /** A client as an app would create it on Node 20 (which has no global WebSocket). */
 export function client(env: TargetEnv, key: 'anon' | 'service_role' = 'anon'): SupabaseClient {
   return createClient(env.SUPABASE_URL, key === 'anon' ? env.SUPABASE_ANON_KEY : env.SUPABASE_SERVICE_ROLE_KEY, {

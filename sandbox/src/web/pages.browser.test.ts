@@ -3,12 +3,12 @@
  * code (filters, tabs, maps, forms that write as the user, live updates) and the faults that only show in a page.
  * One sandbox and one browser for the file; faults are switched between tests.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveChromium } from '../../../src/browser.ts';
 import { SEED, SEED_PASSWORDS } from '../db/seed-data.ts';
 import { startSandbox, type RunningSandbox } from '../index.ts';
+import { signedInBrowser } from '../testing/browser.ts';
 import { client } from '../testing/fixtures.ts';
 
 let sandbox: RunningSandbox;
@@ -22,16 +22,7 @@ const VEHICLES = synthetic.vehicleCount;
 beforeAll(async () => {
   sandbox = await startSandbox();
   admin = client(sandbox.env, 'service_role');
-  const { executablePath, args } = resolveChromium();
-  browser = await chromium.launch({ ...(executablePath && { executablePath }), args });
-  context = await browser.newContext({ baseURL: sandbox.baseUrl });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(sandbox.env.SMOKE_USER_EMAIL);
-  await page.getByLabel('Password').fill(sandbox.env.SMOKE_USER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-  await page.close();
+  ({ browser, context } = await signedInBrowser(sandbox));
 });
 
 afterAll(async () => {

@@ -3,10 +3,10 @@
  * the headers' CSP must not stop the pages' scripts, and what service_key_exposed leaks is what any visitor's
  * browser holds. Keys are compared, never printed.
  */
-import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import type { Browser, BrowserContext } from '@playwright/test';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveChromium } from '../../../src/browser.ts';
 import { startSandbox, type RunningSandbox } from '../index.ts';
+import { signedInBrowser } from '../testing/browser.ts';
 import { ENV_CONFIG_PATH } from './assets.ts';
 
 let sandbox: RunningSandbox;
@@ -15,16 +15,7 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ faults: '' });
-  const { executablePath, args } = resolveChromium();
-  browser = await chromium.launch({ ...(executablePath && { executablePath }), args });
-  context = await browser.newContext({ baseURL: sandbox.baseUrl });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(sandbox.env.SMOKE_USER_EMAIL);
-  await page.getByLabel('Password').fill(sandbox.env.SMOKE_USER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-  await page.close();
+  ({ browser, context } = await signedInBrowser(sandbox));
 });
 afterAll(async () => {
   await browser?.close();
