@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCliArgs } from '../src/cli/args.ts';
@@ -20,19 +20,10 @@ import { readyTimes, restVehiclesUnderLoad } from './bench/sandbox-figures.ts';
 import { measureMonitorCpu } from './bench/monitor-cpu.ts';
 import { compareWithWrk } from './bench/load-vs-wrk.ts';
 import { measureCommitToScreen } from './bench/commit-to-screen.ts';
-import { sampleTreeMemory } from './bench/process-memory.ts';
+import { coldSmokeRun, fmt, machineLine, median, mib, ROOT, utcMinute } from './bench/cold-smoke.ts';
+import { carrySection, FALSE_FAILURES_HEADING } from './bench/sections.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const TABLE_ROWS = new Set(['Database Connection', ...appProfile.tableChecks.map((t) => t.row), 'API Health', 'Authentication']);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
-const fmt = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 interface SmokeRun {
   wallMs: number;
@@ -76,24 +67,11 @@ function tableCheckTimes(reportFile: string): { sum: number; wall: number } {
   return { sum, wall: last - first };
 }
 
-function coldSmokeRun(): Promise<SmokeRun> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
-  const outputDir = path.join(dir, 'test-results');
-  const started = performance.now();
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/test-smoke.ts'), `--log=${path.join(dir, 'log.md')}`], {
-    cwd: ROOT,
-    env: { ...process.env, SMOKE_OUTPUT_DIR: outputDir, FORCE_COLOR: '0' },
-    stdio: 'ignore',
-  });
-  const memory = sampleTreeMemory(child.pid!);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      const peakBytes = memory.stop();
-      const t = tableCheckTimes(path.join(outputDir, 'results.json'));
-      resolve({ wallMs, peakBytes, code, tableSumMs: t.sum, tableWallMs: t.wall });
-    });
-  });
+/** A cold run as the "Main job" figures need it: wall time, peak memory, the table checks' times. */
+async function benchSmokeRun(): Promise<SmokeRun> {
+  const run = await coldSmokeRun();
+  const t = tableCheckTimes(path.join(run.outputDir, 'results.json'));
+  return { wallMs: run.wallMs, peakBytes: run.peakBytes, code: run.code, tableSumMs: t.sum, tableWallMs: t.wall };
 }
 
 interface OverheadRun {
@@ -178,7 +156,7 @@ async function main(): Promise<void> {
   console.error(`bench: cold pnpm test:smoke × ${runs}`);
   const smokes: SmokeRun[] = [];
   for (let i = 0; i < runs; i++) {
-    const run = await coldSmokeRun();
+    const run = await benchSmokeRun();
     if (run.code !== 0) throw new Error(`bench: smoke run ${i + 1} exited ${run.code}; benchmarks need a passing run`);
     smokes.push(run);
     console.error(`  run ${i + 1}: ${fmt(run.wallMs)}`);
@@ -191,13 +169,12 @@ async function main(): Promise<void> {
   const sumMedian = median(smokes.map((s) => s.tableSumMs));
   const wallMedian = median(smokes.map((s) => s.tableWallMs));
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const text = `# Benchmarks
 
 Produced by \`pnpm bench\` (scripts/bench.ts); rerun it to refresh. Every figure below comes from the same run.
 
-- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
-- Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}
+- Date: ${utcMinute()} UTC
+- Machine: ${machineLine()}
 - Node ${process.version}; runs per figure: ${runs}
 
 ## Main job
@@ -268,7 +245,9 @@ after the last test ended. Load average when the pairs ended: ${os.loadavg().map
 | in onEnd, with the reporters | ${fmt(median(overhead.map((o) => o.withOnEndMs)))} | ${overhead.map((o) => fmt(o.withOnEndMs)).join(', ')} |
 | in onEnd, console reporter only | ${fmt(median(overhead.map((o) => o.withoutOnEndMs)))} | ${overhead.map((o) => fmt(o.withoutOnEndMs)).join(', ')} |
 `;
-  writeFileSync(out, text);
+  // The false-failures section is `pnpm bench:false-failures`'s: carried over as it is, never erased.
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
+  writeFileSync(out, carrySection(previous, text, FALSE_FAILURES_HEADING));
   console.error(`bench: wrote ${path.relative(process.cwd(), out)}`);
 }
 
