@@ -6,6 +6,8 @@ import type { Database } from './db/database.ts';
 import type { FaultSwitchboard } from './faults.ts';
 import { CONTROL_PREFIX, failingApi, slowResponses, unreachableAuth } from './http/fault-middleware.ts';
 import { faultSwitchRoutes } from './http/fault-switch.ts';
+import type { TimingRecorder } from './http/timing-recorder.ts';
+import { timingRoutes } from './http/timing-routes.ts';
 import { requireApiKey } from './http/gateway.ts';
 import { health } from './http/health.ts';
 import type { KeyRing } from './keys.ts';
@@ -27,6 +29,8 @@ export interface AppDependencies {
   faults: FaultSwitchboard;
   /** the local mail relay, readable at /__sandbox/mail */
   mail: MailCatcher;
+  /** the sandbox's own timing of what it serves, at /__sandbox/timings */
+  timings: TimingRecorder;
   log: (line: string) => void;
 }
 
@@ -43,7 +47,7 @@ const API_CORS = cors({
 });
 
 /** One origin for everything, as the brief's stand-in: the web pages, the Supabase API and the health check. */
-export function createApp({ db, keys, auth, catalog, faults, mail, log }: AppDependencies): Hono {
+export function createApp({ db, keys, auth, catalog, faults, mail, timings, log }: AppDependencies): Hono {
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -56,6 +60,7 @@ export function createApp({ db, keys, auth, catalog, faults, mail, log }: AppDep
   // Outside every other middleware, so that the not-found and error pages get the headers too.
   app.use('*', securityHeaders(faults));
   app.route(CONTROL_PREFIX.slice(0, -1), faultSwitchRoutes(faults, keys));
+  app.route(CONTROL_PREFIX.slice(0, -1), timingRoutes(timings, keys));
   app.use('*', slowResponses(faults));
   for (const prefix of ['/auth/v1/*', '/rest/v1/*']) {
     app.use(prefix, API_CORS);

@@ -21,6 +21,8 @@ import { createKeyRing } from './keys.ts';
 import { MailCatcher } from './mail/mail-catcher.ts';
 import { MailSender } from './mail/mail-sender.ts';
 import { RealtimeServer } from './realtime/realtime-server.ts';
+import { CONTROL_PREFIX } from './http/fault-middleware.ts';
+import { TimingRecorder } from './http/timing-recorder.ts';
 import { loadCatalog } from './rest/catalog.ts';
 
 export { SandboxConfigError } from './config-error.ts';
@@ -149,10 +151,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     services.push(() => mailSender.stop());
     let origin = '';
     const auth = new AuthService({ db, keys, faults, origin: () => origin, log, ...(accessTokenTtl !== undefined && { accessTokenTtlS: accessTokenTtl }) });
-    const app = createApp({ db, keys, auth, catalog, faults, mail, log });
+    const timings = new TimingRecorder();
+    const app = createApp({ db, keys, auth, catalog, faults, mail, timings, log });
     await faults.applyAll();
     const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    const realtime = new RealtimeServer({ db, keys, faults, log });
+    timings.attach(server, CONTROL_PREFIX);
+    const realtime = new RealtimeServer({ db, keys, faults, timings, log });
     await realtime.attach(server);
     services.push(() => realtime.close(server));
     const databaseUrl = await db.directUrl();

@@ -9,6 +9,7 @@ import { makeClient, describeError } from '../supabase.ts';
 import { openTarget } from '../run/open-target.ts';
 import { watchInterrupts } from '../run/interrupts.ts';
 import { makeRunId } from '../run/run-id.ts';
+import { syntheticUserAgent } from '../run/synthetic-traffic.ts';
 import { writesAllowed } from '../config/target-env.ts';
 import { createProbeVehicle, sweepProbeVehicles, type ProbeVehicle } from '../synthetic/probe-vehicle.ts';
 
@@ -84,10 +85,11 @@ export async function runLoad(argv: string[], io: CommandIo): Promise<number> {
       if (error || !data.session) throw new UsageError(`load: the smoke user cannot sign in (${describeError(error)})`);
       accessToken = data.session.access_token;
     }
+    const runId = makeRunId(new Date(), 'load');
     let vehicle: ProbeVehicle | undefined;
     if (profile === 'writes') {
       await sweepProbeVehicles(client, LOAD_PLATE_PREFIX, new Date(Date.now() - 3_600_000));
-      vehicle = await createProbeVehicle(client, LOAD_PLATE_PREFIX, makeRunId(new Date(), 'load')).catch((e: Error) => {
+      vehicle = await createProbeVehicle(client, LOAD_PLATE_PREFIX, runId).catch((e: Error) => {
         throw new UsageError(`load: ${e.message}`);
       });
       const created = vehicle;
@@ -97,14 +99,15 @@ export async function runLoad(argv: string[], io: CommandIo): Promise<number> {
         await previous?.();
       };
     }
+    const userAgent = syntheticUserAgent(`load ${profile}`, runId);
     const requests = profileRequests(profile as ProfileName, {
       anonKey: env.SUPABASE_ANON_KEY,
       accessToken,
       email: env.SMOKE_USER_EMAIL,
       password: env.SMOKE_USER_PASSWORD,
       syntheticVehicleId: vehicle?.id,
-    });
-    io.err(`load: ${profile} on ${envName} for ${settings.durationSeconds} s with ${settings.connections} connections\n`);
+    }).map((r) => ({ ...r, headers: { ...r.headers, 'user-agent': userAgent } }));
+    io.err(`load ${runId}: ${profile} on ${envName} for ${settings.durationSeconds} s with ${settings.connections} connections\n`);
     if (interrupts.signal) {
       io.err(`load: interrupted by ${interrupts.signal} before the load started\n`);
       return interrupts.exitCode();

@@ -13,6 +13,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { sendAlert } from '../alerts/webhook.ts';
 import { watchInterrupts } from '../run/interrupts.ts';
 import { makeRunId } from '../run/run-id.ts';
+import { syntheticUserAgent } from '../run/synthetic-traffic.ts';
 import { openTarget } from '../run/open-target.ts';
 import { describeError, makeClient } from '../supabase.ts';
 import { profileRequests } from '../../load/profiles.ts';
@@ -113,7 +114,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
       if (Date.now() < dueAt) await Promise.race([sleep(dueAt - Date.now()), interrupts.received]);
       if (interrupts.signal) break;
       const minute = ((cycle * intervalMs) / 60_000) * scale;
-      const api = await probeApi(origin, requests, samples, appProfile.paths.health);
+      const api = await probeApi(origin, requests, samples, appProfile.paths.health, { userAgent: syntheticUserAgent('monitor api', runId) });
       const rt = realtime ? await realtime.measure(Math.max(3, Math.round(samples / 4))) : { samples: 0, note: realtimeNote ?? 'not measured' };
       const report: CycleReport = {
         time: minuteLabel(minute),
@@ -129,7 +130,7 @@ export async function runMonitor(argv: string[], io: CommandIo): Promise<number>
       const integrity = await probeIntegrity(env.SUPABASE_DB_URL, manifest);
       const measurement: CycleMeasurement = {
         minute,
-        apiAvailable: api.healthy || (await probeHealth(origin, appProfile.paths.health)),
+        apiAvailable: api.healthy || (await probeHealth(origin, appProfile.paths.health, { userAgent: syntheticUserAgent('monitor health', runId) })),
         errorRatePct: errorRatePct(report.api),
         apiP95Ms: api.p95Ms,
         dbP95Ms: report.db.p95Ms,

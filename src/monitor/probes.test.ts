@@ -50,7 +50,7 @@ describe('probeApi', () => {
     // Two-sided, against the independent p95. The monitor's clock (docs/measurement.md) is the server's interval
     // plus the client's share: building and sending the request, the server reading its headers, the response's
     // transfer and reading the body, all on loopback (connection set-up once; fetch's own start-up is taken
-    // outside the clock by warmFetch()). That is 1–3 ms a request on a loaded 2-core machine; max(5 ms, 5%)
+    // outside the clock by warmHttpClient()). That is 1–3 ms a request on a loaded 2-core machine; max(5 ms, 5%)
     // leaves room for the process being descheduled now and then. Below the band is an understated p95.
     const independentP95 = percentile(serverMs, 95);
     const tolerance = Math.max(5, independentP95 * 0.05);

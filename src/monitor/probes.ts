@@ -1,7 +1,7 @@
 /**
  * What one monitoring cycle measures. Every latency is a wall-clock interval measured here, in this process:
- * - API: from just before `fetch()` to the last byte of the body (connection set-up included; the one-time
- *   start-up of fetch() in this process is not: warmFetch());
+ * - API: from just before the request is handed to Node's HTTP client to the last byte of the body (connection
+ *   set-up included; the one-time start-up of the client in this process is not: warmHttpClient());
  * - database: from just before the probe query is sent to its result (one pooled connection, already open);
  * - realtime: from just before the write request is sent to the moment the change event reaches the callback.
  * docs/measurement.md repeats this for every figure the suite reports.
@@ -12,6 +12,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import type { LoadRequest } from '../../load/profiles.ts';
 import { LatencyHistogram } from '../measure/latency-histogram.ts';
+import { TimedHttpClient } from '../measure/timed-http.ts';
+import { WallClock } from '../measure/wall-clock.ts';
 import { describeError } from '../supabase.ts';
 import { createProbeVehicle } from '../synthetic/probe-vehicle.ts';
 
@@ -25,59 +27,66 @@ export interface ApiProbeResult {
   note?: string;
 }
 
-let fetchWarmed: Promise<void> | undefined;
+let clientWarmed: Promise<void> | undefined;
 
 /**
- * The first fetch() of a process loads and compiles Node's HTTP client: 30–500 ms here, depending on how busy
- * the machine is, on whichever request comes first. That is our start-up, not the target's latency, so two
- * requests to a throwaway server on loopback take it outside the clock, once per process. The target sees no
- * extra request, and its own connection set-up stays inside the clock.
+ * The first requests of a process load and compile Node's HTTP client: tens of milliseconds on a busy machine,
+ * charged to whichever request comes first, and the second still pays part of it. That is our start-up, not the
+ * target's latency, so two requests to a throwaway server on loopback take it outside the clock, once per
+ * process. The target sees no extra request, and its own connection set-up stays inside the clock.
  */
-export function warmFetch(): Promise<void> {
-  fetchWarmed ??= (async () => {
+export function warmHttpClient(): Promise<void> {
+  clientWarmed ??= (async () => {
     const server = http.createServer((_req, res) => res.end('ok'));
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+    const client = new TimedHttpClient(5_000);
     try {
-      // Two: the second request of a process still pays for compiling the paths the first one took.
-      for (let i = 0; i < 2; i++) {
-        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { signal: AbortSignal.timeout(5_000) });
-        await res.arrayBuffer();
-      }
+      for (let i = 0; i < 2; i++) await client.request(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`), { method: 'GET' });
     } finally {
+      client.close();
       server.closeAllConnections();
       server.close();
     }
   })().catch(() => undefined); // no loopback here: the first probe request pays the start-up, as before
-  return fetchWarmed;
+  return clientWarmed;
 }
 
-export async function probeApi(origin: string, requests: LoadRequest[], samples: number, healthPath: string, timeoutMs = 10_000): Promise<ApiProbeResult> {
-  await warmFetch();
+export interface ProbeOptions {
+  timeoutMs?: number;
+  /** sent as User-Agent (syntheticUserAgent()), so the target can tell these requests apart */
+  userAgent?: string;
+}
+
+export async function probeApi(origin: string, requests: LoadRequest[], samples: number, healthPath: string, { timeoutMs = 10_000, userAgent }: ProbeOptions = {}): Promise<ApiProbeResult> {
+  await warmHttpClient();
+  const client = new TimedHttpClient(timeoutMs);
   const histogram = new LatencyHistogram();
   const latencies: number[] = [];
   let failed = 0;
   let healthy = false;
   const problems = new Map<string, number>();
-  for (let i = 0; i < samples; i++) {
-    const r = requests[i % requests.length]!;
-    const started = performance.now();
-    try {
-      const res = await fetch(new URL(r.path, origin), { method: r.method, headers: r.headers, body: r.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-      await res.arrayBuffer();
-      const elapsed = performance.now() - started;
-      histogram.record(elapsed);
-      latencies.push(elapsed);
-      const ok = res.status >= 200 && res.status < 400;
-      if (!ok) {
+  try {
+    for (let i = 0; i < samples; i++) {
+      const r = requests[i % requests.length]!;
+      try {
+        const headers = userAgent ? { ...r.headers, 'user-agent': userAgent } : r.headers;
+        const res = await client.request(new URL(r.path, origin), { method: r.method, headers, body: r.body });
+        histogram.record(res.elapsedMs);
+        latencies.push(res.elapsedMs);
+        const ok = res.status >= 200 && res.status < 400;
+        if (!ok) {
+          failed++;
+          problems.set(`HTTP ${res.status}`, (problems.get(`HTTP ${res.status}`) ?? 0) + 1);
+        }
+        if (ok && r.path === healthPath) healthy = true;
+      } catch (e) {
         failed++;
-        problems.set(`HTTP ${res.status}`, (problems.get(`HTTP ${res.status}`) ?? 0) + 1);
+        const reason = (e as Error).name === 'TimeoutError' ? 'timeout' : ((e as { code?: string }).code ?? 'network error');
+        problems.set(reason, (problems.get(reason) ?? 0) + 1);
       }
-      if (ok && r.path === healthPath) healthy = true;
-    } catch (e) {
-      failed++;
-      const reason = (e as Error).name === 'TimeoutError' ? 'timeout' : ((e as { cause?: { code?: string } }).cause?.code ?? 'network error');
-      problems.set(reason, (problems.get(reason) ?? 0) + 1);
     }
+  } finally {
+    client.close();
   }
   const note = problems.size > 0 ? [...problems].map(([k, n]) => `${n}× ${k}`).join(', ') : undefined;
   return { p95Ms: histogram.count > 0 ? histogram.percentile(95) : undefined, requests: samples, failed, healthy, latencies, note };
@@ -87,10 +96,11 @@ export async function probeApi(origin: string, requests: LoadRequest[], samples:
  * Is the API there at all? The health endpoint, tried up to `tries` times: one failed request among many is
  * the error rate's business; "completely unavailable" means it never answered 2xx.
  */
-export async function probeHealth(origin: string, healthPath: string, tries = 3, timeoutMs = 10_000): Promise<boolean> {
+export async function probeHealth(origin: string, healthPath: string, { timeoutMs = 10_000, userAgent }: ProbeOptions = {}, tries = 3): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     try {
-      const res = await fetch(new URL(healthPath, origin), { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      const headers = userAgent ? { 'user-agent': userAgent } : undefined;
+      const res = await fetch(new URL(healthPath, origin), { headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
       await res.arrayBuffer();
       if (res.status >= 200 && res.status < 300) return true;
     } catch {
@@ -186,7 +196,7 @@ async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> 
 interface ArrivedEvent {
   /** performance.now() when the callback ran. */
   at: number;
-  /** Date.now() when the callback ran. */
+  /** The time of day when the callback ran, to the microsecond (WallClock). */
   wallAt: number;
   /** The server's commit_timestamp of the change (NaN when absent). */
   commitAt: number;
@@ -210,11 +220,13 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
   const { id: vehicleId, plate } = vehicle;
 
   const waiters = new Map<number, (event: ArrivedEvent) => void>();
+  // The commit is stamped by the server's clock; the arrival is read on ours, to the microsecond.
+  const clock = new WallClock();
   const channel = client.channel(`monitor-${runId}`).on(
     'postgres_changes',
     { event: 'UPDATE', schema: 'public', table: 'vehicles', filter: `id=eq.${vehicleId}` },
     (payload) => {
-      const event = { at: performance.now(), wallAt: Date.now(), commitAt: Date.parse(payload.commit_timestamp) };
+      const event = { at: performance.now(), wallAt: clock.now(), commitAt: Date.parse(payload.commit_timestamp) };
       const km = (payload.new as { odometer_km?: number }).odometer_km;
       if (km !== undefined) waiters.get(km)?.(event);
     },
@@ -244,7 +256,7 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
       });
     });
     const started = performance.now();
-    const startedWall = Date.now();
+    const startedWall = clock.now();
     // A failed request is the API's error (the error-rate row counts those), not realtime's and not data loss:
     // retry it, and call it data loss only when a read succeeds and the written value is not there.
     await withRetries(async () => {
@@ -274,6 +286,7 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
           }
           live = true;
         }
+        clock.align();
         const histogram = new LatencyHistogram();
         let missed = 0;
         let lost: string | undefined;

@@ -12,6 +12,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { probeApi } from '../monitor/probes.ts';
 import { openTarget } from '../run/open-target.ts';
 import { makeRunId } from '../run/run-id.ts';
+import { syntheticUserAgent } from '../run/synthetic-traffic.ts';
 import { runSmoke, type SmokeIo } from '../run/smoke-command.ts';
 import { profileRequests } from '../../load/profiles.ts';
 import type { RunSummary } from '../../reporters/summary/summary.ts';
@@ -31,11 +32,13 @@ export async function runSynthetic(argv: string[], io: SmokeIo): Promise<number>
     close = () => target.close();
     const { env } = target;
 
+    const probeRunId = makeRunId(new Date(), 'synthetic');
     const api = await probeApi(
       new URL(env.BASE_URL).origin,
       profileRequests('read-mix', { anonKey: env.SUPABASE_ANON_KEY, email: env.SMOKE_USER_EMAIL, password: env.SMOKE_USER_PASSWORD }),
       20,
       appProfile.paths.health,
+      { userAgent: syntheticUserAgent('synthetic api', probeRunId) },
     );
     const exitCode = await runSmoke([`--env=${envName}`, `--log=${logPath}`], { ...io, env: { ...io.env, SMOKE_OUTPUT_DIR: outputDir } }, { target });
     let summary: RunSummary | undefined;
@@ -47,7 +50,7 @@ export async function runSynthetic(argv: string[], io: SmokeIo): Promise<number>
     const entry: HistoryEntry = {
       at: new Date().toISOString(),
       env: envName,
-      runId: summary?.runId ?? makeRunId(new Date(), 'synthetic'),
+      runId: summary?.runId ?? probeRunId,
       exitCode,
       checks: Object.fromEntries((summary?.checks ?? []).map((c) => [c.name, { status: c.status, durationMs: c.durationMs }])),
       probes: { apiP95Ms: api.p95Ms, errorRatePct: api.requests ? (api.failed / api.requests) * 100 : undefined, healthy: api.healthy },

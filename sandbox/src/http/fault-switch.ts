@@ -5,7 +5,7 @@ import type { KeyRing } from '../keys.ts';
 import { bearerToken } from './gateway.ts';
 
 /** Only the service role may see or switch faults: 401 without a valid token, 403 for any other role. */
-async function serviceRoleOnly(c: Context, keys: KeyRing): Promise<Response | undefined> {
+export async function serviceRoleOnly(c: Context, keys: KeyRing): Promise<Response | undefined> {
   const token = bearerToken(c) ?? c.req.header('apikey');
   if (!token) return c.json({ message: 'This endpoint requires a valid Bearer token' }, 401);
   const verified = await keys.verify(token);

@@ -10,6 +10,8 @@ export interface Change {
   record: Record<string, unknown> | null;
   oldRecord: Record<string, unknown> | null;
   commitTimestamp: string;
+  /** the same instant in epoch milliseconds, to the microsecond (for the sandbox's own timing record) */
+  committedAtMs: number;
 }
 
 export interface TableShape {
@@ -70,10 +72,11 @@ export class ChangeFeed {
 
   async #take(): Promise<Change[]> {
     const { rows } = await this.db.transaction((sql) =>
-      sql.query<{ id: string | number; schema_name: string; table_name: string; type: Change['type']; record: Record<string, unknown> | null; old_record: Record<string, unknown> | null; commit_timestamp: string }>(
+      sql.query<{ id: string | number; schema_name: string; table_name: string; type: Change['type']; record: Record<string, unknown> | null; old_record: Record<string, unknown> | null; commit_timestamp: string; committed_ms: number }>(
         `delete from realtime.changes where id in (select id from realtime.changes order by id limit ${BATCH})
          returning id, schema_name, table_name, type, record, old_record,
-                   to_char(commit_timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as commit_timestamp`,
+                   to_char(commit_timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as commit_timestamp,
+                   (extract(epoch from commit_timestamp) * 1000)::float8 as committed_ms`,
       ),
     );
     return rows
@@ -85,6 +88,7 @@ export class ChangeFeed {
         record: row.record,
         oldRecord: row.old_record,
         commitTimestamp: row.commit_timestamp,
+        committedAtMs: Number(row.committed_ms),
       }))
       .sort((a, b) => a.id - b.id);
   }

@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { ListeningDatabase, RequestIdentity } from '../db/database.ts';
 import type { ActiveFaults } from '../faults.ts';
 import type { KeyRing } from '../keys.ts';
+import type { TimingRecorder } from '../http/timing-recorder.ts';
 import { ChangeFeed, type Change } from './change-feed.ts';
 import { parseRowFilter, rowMatches, type RowFilter } from './filters.ts';
 
@@ -51,6 +52,8 @@ export interface RealtimeDependencies {
   db: ListeningDatabase;
   keys: KeyRing;
   faults: ActiveFaults;
+  /** told when each change event has been handed to a socket (optional: tests may leave it out) */
+  timings?: TimingRecorder;
   log: (line: string) => void;
 }
 
@@ -133,12 +136,17 @@ export class RealtimeServer {
     });
   }
 
-  #send(client: Client, message: Message): void {
+  /**
+   * `sent` runs right after the frame has been handed to the socket (ws writes it at once when it can; its
+   * write callback would come later still, after whatever the event loop does next).
+   */
+  /** `writing`, if given, runs with the frame built, just before it is written to the socket. */
+  #send(client: Client, message: Message, writing?: () => void): void {
     if (client.socket.readyState !== WebSocket.OPEN) return;
     const { joinRef, ref, topic, event, payload } = message;
-    client.socket.send(
-      JSON.stringify(client.vsn === '2.0.0' ? [joinRef, ref, topic, event, payload] : { join_ref: joinRef, ref, topic, event, payload }),
-    );
+    const frame = JSON.stringify(client.vsn === '2.0.0' ? [joinRef, ref, topic, event, payload] : { join_ref: joinRef, ref, topic, event, payload });
+    writing?.();
+    client.socket.send(frame);
   }
 
   #reply(client: Client, to: Message, status: 'ok' | 'error', response: Record<string, unknown>): void {
@@ -275,8 +283,11 @@ export class RealtimeServer {
           };
           if (change.type !== 'DELETE') data['record'] = change.record;
           if (change.type !== 'INSERT') data['old_record'] = change.oldRecord ?? {};
+          const timed = { topic: channel.topic, table: change.table, type: change.type, committedAt: change.committedAtMs };
           deliveries.push(() =>
-            this.#send(client, { joinRef: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload: { ids, data } }),
+            this.#send(client, { joinRef: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload: { ids, data } }, () =>
+              this.deps.timings?.delivered(timed),
+            ),
           );
         }
       }

@@ -1,0 +1,61 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TimedHttpClient } from './timed-http.ts';
+
+let server: http.Server;
+let origin: string;
+const received: { method?: string; body: string; length?: string; remotePort?: number }[] = [];
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ method: req.method, body, length: req.headers['content-length'], remotePort: req.socket.remotePort });
+      if (req.url === '/never') return; // holds the request open: only the client's timeout ends it
+      setTimeout(() => res.writeHead(req.url === '/missing' ? 404 : 200).end('x'.repeat(100_000)), 30);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise((r) => server.close(r));
+});
+
+describe('TimedHttpClient', () => {
+  it('times a request to the end of its body, sends the body with its length, and reuses one connection', async () => {
+    const client = new TimedHttpClient();
+    received.length = 0;
+    try {
+      const first = await client.request(new URL('/a', origin), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"é":1}' });
+      const second = await client.request(new URL('/missing', origin), { method: 'GET' });
+      expect(first.status).toBe(200);
+      expect(second.status).toBe(404);
+      expect(first.elapsedMs).toBeGreaterThanOrEqual(30);
+      expect(received[0]).toMatchObject({ method: 'POST', body: '{"é":1}', length: '8' });
+      expect(received[1]!.remotePort).toBe(received[0]!.remotePort);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('gives up after its timeout with a TimeoutError', async () => {
+    const client = new TimedHttpClient(200);
+    const started = performance.now();
+    await expect(client.request(new URL('/never', origin), { method: 'GET' })).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    client.close();
+  });
+
+  it("rejects with the socket's error code when nothing listens", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const client = new TimedHttpClient();
+    await expect(client.request(new URL(`http://127.0.0.1:${port}/`), { method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    client.close();
+  });
+});
