@@ -27,7 +27,7 @@ export interface DeliveryTiming {
   topic: string;
   table: string;
   type: string;
-  /** the change's commit_timestamp, to the microsecond */
+  /** the change's commit_timestamp as the database stamps it (microseconds on PostgreSQL, milliseconds on PGlite) */
   committedAt: number;
   sentAt: number;
 }
