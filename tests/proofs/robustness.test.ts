@@ -409,7 +409,7 @@ describe('Ctrl-C and SIGTERM during a run', () => {
 
   it('Ctrl-C during pnpm load: the figures so far are printed, the synthetic vehicle is removed, exit 130', async () => {
     const run = start('scripts/load.ts', ['--env=signals', '--profile=writes', '--duration=60', '--connections=2']);
-    await waitFor('the load to start', () => (/load: writes on signals/.test(run.out.stderr) ? true : undefined));
+    await waitFor('the load to start', () => (/load \S+: writes on signals/.test(run.out.stderr) ? true : undefined));
     expect((await service().from('vehicles').select('plate').like('plate', 'LOAD-%')).data).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1500));
     run.child.kill('SIGINT');
