@@ -12,7 +12,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { watchInterrupts } from './interrupts.ts';
 import { makeRunId } from './run-id.ts';
 import { registerRun } from './run-registry.ts';
-import { leftBehind, sweepEarlierRuns } from './synthetic-hygiene.ts';
+import { leftBehind, sweepEarlierRuns, sweepInterruptedRun } from './synthetic-hygiene.ts';
 import { openTarget, type OpenTarget } from './open-target.ts';
 import { runPlaywright, suiteEnv, targetRedactor, type ChildIo } from './playwright-child.ts';
 import { checkPromotionLog } from '../../reporters/promotion-log/log-file.ts';
@@ -76,6 +76,7 @@ export async function runSmoke(argv: string[], io: SmokeIo, opts: SmokeOptions =
       const code = await runPlaywright(CONFIG, args.passthrough, childEnv, io, redact);
       const status = readStatus(statusFile);
       if (interrupts.signal) {
+        await sweepInterruptedRun(target, envName, runId, (line) => io.err(redact(line)));
         io.err(
           `test:smoke: interrupted by ${interrupts.signal}: ${status?.ok ? 'the promotion log holds the checks that finished' : `the promotion log was not written (${status?.error ?? 'Playwright ended first'})`}\n`,
         );

@@ -21,16 +21,31 @@ async function smokeUser(target: TargetEnv) {
 
 /** Sweeps earlier runs' leftovers; one line on stderr when it removed any. Never fails the run: the checks will. */
 export async function sweepEarlierRuns(target: TargetEnv, envName: string, runId: string, err: (line: string) => void): Promise<void> {
+  await sweep(target, envName, (id) => id !== runId && runIsOver(id), err, (swept, what) =>
+    `test:smoke: swept synthetic data of ${swept.length} earlier run${swept.length === 1 ? '' : 's'} that did not finish (${swept.join(', ')}): ${what}\n`,
+  );
+}
+
+/**
+ * After an interrupted run, once Playwright and its browsers have exited: sweeps what the run itself still has
+ * tagged. The fixtures clean up in their teardown, but a write the browser sent just before the signal can
+ * commit after the teardown looked (tests/proofs/robustness.test.ts once found such a row left behind).
+ */
+export async function sweepInterruptedRun(target: TargetEnv, envName: string, runId: string, err: (line: string) => void): Promise<void> {
+  await sweep(target, envName, (id) => id === runId, err, (_swept, what) => `test:smoke: swept what the interrupted run ${runId} still had: ${what}\n`);
+}
+
+async function sweep(target: TargetEnv, envName: string, isOver: (runId: string) => boolean, err: (line: string) => void, say: (runs: string[], what: string) => string): Promise<void> {
   if (!writesAllowed(target)) return;
   try {
     const user = await smokeUser(target);
     if (!user || writeRefusal(target, envName, user.tenantId)) return;
-    const swept = await sweepSmokeLeftovers(user.client, user.tenantId, user.userId, (id) => id !== runId && runIsOver(id));
+    const swept = await sweepSmokeLeftovers(user.client, user.tenantId, user.userId, isOver);
     const what = describeLeftovers(swept);
-    if (what) err(`test:smoke: swept synthetic data of ${swept.runs.length} earlier run${swept.runs.length === 1 ? '' : 's'} that did not finish (${swept.runs.join(', ')}): ${what}\n`);
+    if (what) err(say(swept.runs, what));
     await user.client.auth.signOut({ scope: 'local' });
   } catch (e) {
-    err(`test:smoke: could not sweep earlier runs' synthetic data (${(e as Error).message.split('\n')[0]})\n`);
+    err(`test:smoke: could not sweep synthetic data (${(e as Error).message.split('\n')[0]})\n`);
   }
 }
 
