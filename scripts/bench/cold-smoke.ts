@@ -58,7 +58,8 @@ export function coldSmokeRun(opts: ColdSmokeOptions = {}): Promise<ColdSmokeRun>
   const outputFile = opts.captureOutput ? path.join(dir, 'output.log') : undefined;
   const fd = outputFile ? openSync(outputFile, 'w') : undefined;
   const started = performance.now();
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/test-smoke.ts'), `--log=${path.join(dir, 'log.md')}`], {
+  // As package.json's test:smoke runs it: one node process with tsx's loader.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/test-smoke.ts'), `--log=${path.join(dir, 'log.md')}`], {
     cwd: ROOT,
     env: { ...(opts.env ?? process.env), SMOKE_OUTPUT_DIR: outputDir, FORCE_COLOR: '0' },
     stdio: fd === undefined ? 'ignore' : ['ignore', fd, fd],

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface MonitorCpu {
   windowSeconds: number;
@@ -14,7 +15,8 @@ export interface MonitorCpu {
 }
 
 export function measureMonitorCpu(root: string, envDir: string, envName: string, windowSeconds: number, intervalSeconds: number): Promise<MonitorCpu> {
-  const tsx = path.join(root, 'node_modules/.bin/tsx');
+  // As package.json's monitor runs it: one node process with tsx's loader (an absolute URL: the cwd is envDir).
+  const tsx = `${process.execPath} --import ${pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href}`;
   const monitor = `${tsx} ${path.join(root, 'scripts/monitor.ts')} --env=${envName} --duration=${windowSeconds}s --interval=${intervalSeconds}s --log=${path.join(envDir, 'bench-log.md')}`;
   // `times` prints the shell's own times, then its children's (the monitor alone). Not through a pipe: a pipeline
   // runs `times` in a subshell, which has no children.

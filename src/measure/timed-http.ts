@@ -43,8 +43,12 @@ export class TimedHttpClient {
     const allHeaders = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
     return new Promise((resolve, reject) => {
       const started = performance.now();
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        reject(e);
+      };
       const req = send(url, { method, headers: allHeaders, agent: this.#agents[protocol] }, (res) => {
-        res.on('error', reject);
+        res.on('error', fail); // the connection dropped in the middle of the body
         res.on('end', () => {
           clearTimeout(timer);
           resolve({ status: res.statusCode ?? 0, elapsedMs: performance.now() - started });
@@ -52,10 +56,7 @@ export class TimedHttpClient {
         res.resume();
       });
       const timer = setTimeout(() => req.destroy(new RequestTimeoutError(this.timeoutMs)), this.timeoutMs);
-      req.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
+      req.on('error', fail);
       req.end(body);
     });
   }

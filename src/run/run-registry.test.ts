@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,19 @@ describe('run registry', () => {
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(path.join(dir, 'smoke-20261204T040000Z-bbbbbb.json'), JSON.stringify({ pid: Number(gone.stdout) }));
     expect(runIsOver('smoke-20261204T040000Z-bbbbbb', new Date('2026-12-04T04:00:05Z'), dir)).toBe(true);
+  });
+
+  it('a killed run whose process is a zombie (dead, not yet reaped) is over', async () => {
+    // `true` exits at once; its parent then execs `sleep`, which never reaps it: a zombie while sleep sleeps.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (c: Buffer) => resolve(Number(c.toString().trim()))));
+      await expect.poll(() => /\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))).toBe(true);
+      writeFileSync(path.join(dir, 'smoke-20261204T040000Z-dddddd.json'), JSON.stringify({ pid }));
+      expect(runIsOver('smoke-20261204T040000Z-dddddd', new Date('2026-12-04T04:00:05Z'), dir)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('a run this machine does not know is over only once it is older than any run lasts', () => {

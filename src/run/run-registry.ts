@@ -25,10 +25,25 @@ export function registerRun(runId: string, dir = registry()): () => void {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: it exists, it is just not ours.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/**
+ * A killed process whose parent died with it stays a zombie until something reaps it, and signal 0 still reaches
+ * a zombie; in a container whose first process does not reap, that is forever. Linux says so in /proc; elsewhere
+ * (no /proc) a process that takes signals counts as alive.
+ */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which may itself hold spaces and parentheses: read after the last ')'.
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
   }
 }
 

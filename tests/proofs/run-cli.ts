@@ -6,10 +6,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/**
+ * Scripts run as `node --import <tsx's loader> script`, one process, as package.json runs them. Not through the
+ * `tsx` command: it is a second process that relays a signal to the script and SIGKILLs it when the script has not
+ * acknowledged the signal within 30 ms, which a busy machine easily exceeds (the interrupted run's cleanup never ran).
+ */
+export const NODE_TS = [process.execPath, '--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href] as const;
 
 export interface CliResult {
   code: number | null;
@@ -31,12 +37,12 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function runScript(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = spawn(TSX, [path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE_TS[0], [...NODE_TS.slice(1), path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   return collect(child, opts.timeoutMs ?? 240_000);
 }
 
 export function startScript(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(TSX, [path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(NODE_TS[0], [...NODE_TS.slice(1), path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function collect(child: ChildProcess, timeoutMs: number): Promise<CliResult> {
