@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // The project's own tests: unit tests beside the code (in parallel), and proofs that run the whole suite
 // against the sandbox. Each proof starts a sandbox and a browser; on a 2-core machine two at once would turn
-// honest latency figures into false alarms, so proof files run one after another.
+// honest latency figures into false alarms, so proof files run one after another, and `pnpm test` runs them
+// after the unit tests, not beside them (vitest would otherwise share its workers between the two projects).
 const shared = { testTimeout: 180_000, hookTimeout: 180_000, pool: 'forks' as const };
 
 export default defineConfig({

@@ -19,11 +19,19 @@ describe('run registry', () => {
   });
 
   it('a killed run whose process is a zombie (dead, not yet reaped) is over', async () => {
-    // `true` exits at once; its parent then execs `sleep`, which never reaps it: a zombie while sleep sleeps.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The subshell exits after its parent has exec'd `sleep`, which never reaps it: a zombie while sleep sleeps.
+    const parent = spawn('sh', ['-c', '(sleep 0.2) & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (c: Buffer) => resolve(Number(c.toString().trim()))));
-      await expect.poll(() => /\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))).toBe(true);
+      const state = () => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch {
+          return 'gone';
+        }
+      };
+      await expect.poll(state, { timeout: 8_000 }).toBe('Z');
       writeFileSync(path.join(dir, 'smoke-20261204T040000Z-dddddd.json'), JSON.stringify({ pid }));
       expect(runIsOver('smoke-20261204T040000Z-dddddd', new Date('2026-12-04T04:00:05Z'), dir)).toBe(true);
     } finally {
