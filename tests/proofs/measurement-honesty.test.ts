@@ -71,7 +71,11 @@ beforeAll(async () => {
     .replace(/^BASE_URL=.*$/m, `BASE_URL=${tap.origin}`);
   writeFileSync(path.join(dir, '.env.readonly'), readOnly);
   writeFileSync(path.join(dir, 'thresholds.json'), JSON.stringify(CALM_THRESHOLDS));
-});
+  // One window measured and thrown away, so that no measured one is the first of its kind (the first monitor
+  // run of a fresh checkout compiles every module it loads; the sandbox and the tap run their paths cold). In
+  // two clean-checkout CI runs without it, the first measured case failed, and only that one.
+  await monitorWindow('api_slow=50', 'readonly', 40);
+}, 180_000);
 
 afterAll(async () => {
   await tap?.close();
