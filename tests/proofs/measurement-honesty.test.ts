@@ -187,10 +187,10 @@ function expectHonest(reported: number[], logCells: number[], truth: number[], w
 
 describe('the monitor reports the p95 the sandbox measured', () => {
   for (const slowMs of [50, 200, 500]) {
-    // Known to fail on a fresh checkout (issue 7 stays open): at 50 ms the first measurement of each monitor
-    // process came out 2.3 ms above the tap's p95 (62.2 against 59.9 ms), over the 2 ms band, in three
-    // clean-checkout runs, while it passed in this working copy. Not run until that is understood, rather than
-    // widened to pass.
+    // Known to fail on a fresh checkout (issue 7 stays open): at 50 ms the first measured case failed in three
+    // clean-checkout runs (in the one whose figures were kept, measurement 0 at 62.2 ms against the tap's 59.9 ms,
+    // over the 2 ms band), while it passed in the working copy it was written in. Not run until that is
+    // understood, rather than widened to pass.
     const known = slowMs === 50 ? it.skip : it;
     known(`API latency with api_slow=${slowMs}`, async () => {
       const w = await monitorWindow(`api_slow=${slowMs}`, 'readonly', SAMPLES[slowMs]!);
