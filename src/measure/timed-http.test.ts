@@ -59,3 +59,29 @@ describe('TimedHttpClient', () => {
     client.close();
   });
 });
+
+describe('TimedHttpClient clock', () => {
+  it('stops at the read that brought the last bytes of the body, not the first', async () => {
+    const split = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '8' });
+      res.write('half');
+      setTimeout(() => res.end('rest'), 60);
+    });
+    await new Promise<void>((r) => split.listen(0, '127.0.0.1', r));
+    const client = new TimedHttpClient();
+    try {
+      const url = new URL(`http://127.0.0.1:${(split.address() as AddressInfo).port}/`);
+      const started = performance.now();
+      const res = await client.request(url, { method: 'GET' });
+      expect(res.elapsedMs).toBeGreaterThanOrEqual(59);
+      expect(res.elapsedMs).toBeLessThanOrEqual(performance.now() - started);
+      // On the kept-alive connection too, where the clock starts at the hand-over to it.
+      const again = await client.request(url, { method: 'GET' });
+      expect(again.elapsedMs).toBeGreaterThanOrEqual(59);
+    } finally {
+      client.close();
+      split.closeAllConnections();
+      split.close();
+    }
+  });
+});

@@ -44,4 +44,9 @@ export class WallClock {
   now(): number {
     return this.#offset + performance.now();
   }
+
+  /** The time of day of an earlier `performance.now()` reading. */
+  at(performanceTime: number): number {
+    return this.#offset + performanceTime;
+  }
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { percentile } from '../synthetic/history.ts';
-import { commitToCallback, probeApi } from './probes.ts';
+import { commitToArrival, probeApi } from './probes.ts';
 
 // A server that measures, independently of the monitor, each request it serves: from the request's arrival (its
 // headers parsed) to the end of its response (the last byte handed to the socket), keyed by the request's own
@@ -62,14 +62,14 @@ describe('probeApi', () => {
   });
 });
 
-describe('commitToCallback', () => {
+describe('commitToArrival', () => {
   const started = 1000;
   const startedWall = 1_700_000_000_000;
   it("uses the server's commit time when it is plausible on our clock", () => {
-    expect(commitToCallback({ at: 1300, wallAt: startedWall + 300, commitAt: startedWall + 250 }, started, startedWall)).toBe(50);
+    expect(commitToArrival({ at: 1300, wallAt: startedWall + 300, commitAt: startedWall + 250 }, started, startedWall)).toBe(50);
   });
   it('falls back to the time since the write was sent when the commit time is implausible (clock skew)', () => {
-    expect(commitToCallback({ at: 1300, wallAt: startedWall + 300, commitAt: startedWall + 5000 }, started, startedWall)).toBe(300);
-    expect(commitToCallback({ at: 1300, wallAt: startedWall + 300, commitAt: Number.NaN }, started, startedWall)).toBe(300);
+    expect(commitToArrival({ at: 1300, wallAt: startedWall + 300, commitAt: startedWall + 5000 }, started, startedWall)).toBe(300);
+    expect(commitToArrival({ at: 1300, wallAt: startedWall + 300, commitAt: Number.NaN }, started, startedWall)).toBe(300);
   });
 });

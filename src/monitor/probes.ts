@@ -1,9 +1,11 @@
 /**
  * What one monitoring cycle measures. Every latency is a wall-clock interval measured here, in this process:
- * - API: from just before the request is handed to Node's HTTP client to the last byte of the body (connection
- *   set-up included; the one-time start-up of the client in this process is not: warmHttpClient());
+ * - API: from the moment the request is handed to its kept-alive connection (from just before the request, when
+ *   it has to open one: connecting is included) to the read that brought the last bytes of the body
+ *   (TimedHttpClient; the one-time start-up of the client in this process is not included: warmHttpClient());
  * - database: from just before the probe query is sent to its result (one pooled connection, already open);
- * - realtime: from just before the write request is sent to the moment the change event reaches the callback.
+ * - realtime: from the change's commit (the server's commit_timestamp) to the moment the frame carrying its
+ *   event was read from the realtime socket (ArrivalStampedWebSocket).
  * docs/measurement.md repeats this for every figure the suite reports.
  */
 import http from 'node:http';
@@ -11,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import type { LoadRequest } from '../../load/profiles.ts';
+import { lastMessageArrival } from '../measure/arrival-stamped-websocket.ts';
 import { LatencyHistogram } from '../measure/latency-histogram.ts';
 import { TimedHttpClient } from '../measure/timed-http.ts';
 import { WallClock } from '../measure/wall-clock.ts';
@@ -198,9 +201,9 @@ async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> 
 }
 
 interface ArrivedEvent {
-  /** performance.now() when the callback ran. */
+  /** performance.now() when the frame carrying the event was read. */
   at: number;
-  /** The time of day when the callback ran, to the microsecond (WallClock). */
+  /** The same instant as time of day, to the microsecond (WallClock). */
   wallAt: number;
   /** The server's commit_timestamp of the change (NaN when absent). */
   commitAt: number;
@@ -212,7 +215,7 @@ interface ArrivedEvent {
  * our clock (between sending the write and receiving the event); otherwise the interval from sending the write,
  * an upper bound, is taken.
  */
-export function commitToCallback(event: ArrivedEvent, writeStarted: number, writeStartedWall: number): number {
+export function commitToArrival(event: ArrivedEvent, writeStarted: number, writeStartedWall: number): number {
   if (Number.isFinite(event.commitAt) && event.commitAt >= writeStartedWall - 1 && event.commitAt <= event.wallAt) {
     return event.wallAt - event.commitAt;
   }
@@ -230,7 +233,11 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
     'postgres_changes',
     { event: 'UPDATE', schema: 'public', table: 'vehicles', filter: `id=eq.${vehicleId}` },
     (payload) => {
-      const event = { at: performance.now(), wallAt: clock.now(), commitAt: Date.parse(payload.commit_timestamp) };
+      // This callback runs inside the dispatch of the message that carried the event (see lastMessageArrival).
+      const now = performance.now();
+      const arrival = lastMessageArrival();
+      const at = arrival > 0 && arrival <= now ? arrival : now;
+      const event = { at, wallAt: clock.at(at), commitAt: Date.parse(payload.commit_timestamp) };
       const km = (payload.new as { odometer_km?: number }).odometer_km;
       if (km !== undefined) waiters.get(km)?.(event);
     },
@@ -249,7 +256,7 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
   });
 
   let odometer = 0;
-  /** One write; resolves with the commit-to-callback latency of its event, or undefined when none came in time. */
+  /** One write; resolves with the commit-to-arrival latency of its event, or undefined when none came in time. */
   const writeAndWait = async (timeoutMs: number): Promise<{ latency?: number; readBack: boolean }> => {
     const km = ++odometer;
     const arrived = new Promise<ArrivedEvent | undefined>((resolve) => {
@@ -274,7 +281,7 @@ export async function openRealtimeProbe(client: SupabaseClient, runId: string): 
       if (readError) throw new Error(`probe read failed (${describeError(readError)})`);
       return data;
     });
-    return { latency: event && commitToCallback(event, started, startedWall), readBack: row?.odometer_km === km };
+    return { latency: event && commitToArrival(event, started, startedWall), readBack: row?.odometer_km === km };
   };
 
   let live = false;

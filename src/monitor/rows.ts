@@ -71,7 +71,7 @@ export function monitoringRows(r: CycleReport, t: MonitorThresholds): Monitoring
         : {
             Latency: `${ms(r.realtime.p95Ms)}`,
             Status: HEALTH_ICON[classify(r.realtime.p95Ms, t.realtimeMs)],
-            Notes: `p95 of ${r.realtime.samples} events, commit to callback${r.realtime.note ? `; ${r.realtime.note}` : ''}`,
+            Notes: `p95 of ${r.realtime.samples} events, commit to arrival${r.realtime.note ? `; ${r.realtime.note}` : ''}`,
           },
   });
   rows.push({

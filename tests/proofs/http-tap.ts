@@ -1,7 +1,7 @@
 /**
  * A wire tap for the measurement-honesty proof: a reverse proxy in front of the sandbox that times every request
- * passing through it, from the moment its headers reach the tap to just before the last write of the response
- * back to the client (the sandbox's own TimingRecorder, attached to the tap's server).
+ * passing through it, from the read that brought the request's first bytes to the tap to just before the last
+ * write of the response back to the client (the sandbox's own TimingRecorder, attached to the tap's server).
  *
  * Why in front of the sandbox and not inside it: the sandbox shares its one event loop with its embedded
  * database, and a request that arrives while the loop is busy (a query, a garbage collection of its 200 MB heap)

@@ -1,8 +1,9 @@
 /**
  * The sandbox's own clock on what it serves, so the suite's latency figures can be checked against an
  * independent measurement (tests/proofs/measurement-honesty.test.ts). Off until switched on through
- * `/__sandbox/timings`; while on it keeps, per HTTP request, when the request arrived (its headers parsed,
- * before any routing or fault delay) and when the last write of its response to the socket began, and per
+ * `/__sandbox/timings`; while on it keeps, per HTTP request, when the request arrived (the read that brought
+ * its first bytes returned, before parsing, routing or any fault delay) and when the last write of its response
+ * to the socket began, and per
  * realtime change event, when the change was committed and when the write of its frame to the socket began
  * (the bytes cannot leave earlier; read after the write, the clock would hold whatever descheduled us in it).
  *
@@ -33,7 +34,10 @@ export interface DeliveryTiming {
 }
 
 const LAST_WRITE = Symbol('last write');
-type WatchedSocket = Socket & { [LAST_WRITE]?: number };
+/** when the first read of the request now coming in on this connection returned; unset while one is served */
+const FIRST_READ = Symbol('first read');
+const BETWEEN_REQUESTS = Symbol('between requests');
+type WatchedSocket = Socket & { [LAST_WRITE]?: number; [FIRST_READ]?: number; [BETWEEN_REQUESTS]?: boolean };
 
 /** Enough for any proof; a sandbox left recording cannot grow without bound. */
 const LIMIT = 100_000;
@@ -67,9 +71,15 @@ export class TimingRecorder {
    * the first request listener, so the clock starts before the app routes or delays anything.
    */
   attach(server: Server, skipPrefix: string): void {
+    server.on('connection', (socket: Socket) => this.#watchReads(socket));
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      const reads = req.socket as WatchedSocket;
+      const firstRead = reads[FIRST_READ];
+      reads[FIRST_READ] = undefined;
+      // Bytes read after this response went out belong to the next request (a body's later chunks do not).
+      res.once('finish', () => (reads[BETWEEN_REQUESTS] = true));
       if (!this.#recording || req.url?.startsWith(skipPrefix)) return;
-      const arrivedAt = this.#clock.now();
+      const arrivedAt = firstRead ?? this.#clock.now();
       const socket = this.#watchWrites(req.socket);
       // 'prefinish': end() has been called and the response is complete. The clock stops at the socket's last
       // write before it, not at end(): a response with a Content-Length is whole on the wire with its last
@@ -105,6 +115,20 @@ export class TimingRecorder {
       return write.apply(this, args);
     } as Socket['write'];
     return watched;
+  }
+
+  /**
+   * Notes when the first read of each request on this connection returned: the request has arrived then, and
+   * the parsing of its headers is our work, inside the clock. Prepended, so the HTTP parser (the socket's other
+   * 'data' listener) has not run yet.
+   */
+  #watchReads(socket: WatchedSocket): void {
+    socket[BETWEEN_REQUESTS] = true;
+    socket.prependListener('data', () => {
+      if (!socket[BETWEEN_REQUESTS]) return;
+      socket[BETWEEN_REQUESTS] = false;
+      socket[FIRST_READ] = this.#clock.now();
+    });
   }
 
   /** Called with a change event's frame built, just before it is written to the subscriber's socket. */
