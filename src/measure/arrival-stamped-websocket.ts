@@ -20,7 +20,9 @@ export class ArrivalStampedWebSocket extends WebSocket {
 /**
  * `performance.now()` of the latest message read by any ArrivalStampedWebSocket in this process. Read inside
  * a callback, that is the message being dispatched, or (were a library ever to defer its dispatch) one read
- * later: never earlier than the true arrival, and never later than the callback itself.
+ * later: never earlier than the true arrival, and never later than the callback itself. Two messages that came
+ * in one read are stamped one after the other, the second once the first has been dispatched (0.2–0.5 ms with
+ * supabase-js here): its arrival then reads that much late, never early.
  */
 export function lastMessageArrival(): number {
   return lastArrival;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimedHttpClient } from './timed-http.ts';
 
@@ -82,6 +82,43 @@ describe('TimedHttpClient clock', () => {
       client.close();
       split.closeAllConnections();
       split.close();
+    }
+  });
+
+  it('stops at the end of stream for a body the server ends by closing the connection', async () => {
+    // No Content-Length, no chunking: the body ends when the connection does, 60 ms after its bytes.
+    const closing = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nwhole body');
+        setTimeout(() => socket.end(), 60);
+      });
+    });
+    await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
+    const client = new TimedHttpClient();
+    try {
+      const res = await client.request(new URL(`http://127.0.0.1:${(closing.address() as AddressInfo).port}/`), { method: 'GET' });
+      expect(res.elapsedMs).toBeGreaterThanOrEqual(59);
+    } finally {
+      client.close();
+      closing.close();
+    }
+  });
+
+  it('starts a request queued behind another for the one connection when it gets the connection', async () => {
+    // Connection: close, so the queued request opens a new connection once the first is done.
+    const slow = http.createServer((req, res) => setTimeout(() => res.writeHead(200, { connection: 'close' }).end('x'), req.url === '/slow' ? 200 : 30));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const client = new TimedHttpClient();
+    try {
+      const origin = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+      const [first, queued] = await Promise.all([client.request(new URL('/slow', origin), { method: 'GET' }), client.request(new URL('/fast', origin), { method: 'GET' })]);
+      expect(first.elapsedMs).toBeGreaterThanOrEqual(199);
+      expect(queued.elapsedMs).toBeGreaterThanOrEqual(29);
+      expect(queued.elapsedMs).toBeLessThan(150);
+    } finally {
+      client.close();
+      slow.closeAllConnections();
+      slow.close();
     }
   });
 });

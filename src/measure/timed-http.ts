@@ -1,8 +1,9 @@
 /**
  * HTTP requests timed for the monitor's API figure, on the wire as far as a process can see it: from the moment
- * the request is handed to its connection (or, when it must open one, from just before the request is made:
- * connecting, and TLS, are the target's and the network's time) to the moment the read that delivered the
- * response's last bytes returned. What our own process does around that, building the request before and
+ * the request is given its connection (a kept-alive one, written to in the same tick, or a new one, whose
+ * connecting and TLS are then inside the clock: they are the target's and the network's time) to the moment the
+ * read that delivered the response's last bytes returned (or its end of stream, for a body the server ends by
+ * closing the connection). What our own process does around that, building the request before and
  * parsing the response after, is not the target's latency and stays outside: on this 2-core virtual machine,
  * after a 50 ms wait for the response, that work takes 0.3–0.4 ms (node:http, measured in one process), a fifth
  * of the 2 ms band the measurement-honesty proof allows at a 50 ms p95.
@@ -36,12 +37,17 @@ export class RequestTimeoutError extends Error {
 const LAST_READ = Symbol('last read');
 type ReadStampedSocket = Socket & { [LAST_READ]?: number };
 
-/** Notes when each read from this connection returned (once per socket: a kept-alive one carries many responses). */
+/**
+ * Notes when each read from this connection returned, the end of stream included (once per socket: a kept-alive
+ * one carries many responses).
+ */
 function stampReads(socket: ReadStampedSocket): void {
   if (socket[LAST_READ] !== undefined) return;
   socket[LAST_READ] = 0;
-  // Prepended: the HTTP parser is the socket's other 'data' listener, and the clock must not hold its work.
-  socket.prependListener('data', () => (socket[LAST_READ] = performance.now()));
+  // Prepended: the HTTP parser is the socket's other listener, and the clock must not hold its work.
+  const stamp = () => (socket[LAST_READ] = performance.now());
+  socket.prependListener('data', stamp);
+  socket.prependListener('end', stamp);
 }
 
 export class TimedHttpClient {
@@ -70,18 +76,19 @@ export class TimedHttpClient {
         res.on('error', fail); // the connection dropped in the middle of the body
         res.on('end', () => {
           clearTimeout(timer);
-          // The body is parsed inside the read that brought its last bytes, so that read is the response's end.
+          // The body is parsed inside the read that brought its last bytes (or its end of stream), so that read
+          // is the response's end.
           const ended = Math.max(started, socket?.[LAST_READ] || performance.now());
           resolve({ status: res.statusCode ?? 0, elapsedMs: ended - started });
         });
         res.resume();
       });
-      // Node hands the request to its connection right after 'socket' (the same tick): on an open, kept-alive
-      // connection the clock starts there. A connection still being opened keeps the clock started above.
+      // Node writes the request to its connection right after 'socket' (the same tick, or once a new connection
+      // is open). Not earlier: a request queued behind another for the one connection is not yet the target's.
       req.once('socket', (s: Socket) => {
+        started = performance.now();
         socket = s;
         stampReads(socket);
-        if (!s.connecting) started = performance.now();
       });
       const timer = setTimeout(() => req.destroy(new RequestTimeoutError(this.timeoutMs)), this.timeoutMs);
       req.on('error', fail);

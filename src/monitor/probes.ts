@@ -1,8 +1,8 @@
 /**
  * What one monitoring cycle measures. Every latency is a wall-clock interval measured here, in this process:
- * - API: from the moment the request is handed to its kept-alive connection (from just before the request, when
- *   it has to open one: connecting is included) to the read that brought the last bytes of the body
- *   (TimedHttpClient; the one-time start-up of the client in this process is not included: warmHttpClient());
+ * - API: from the moment the request is given its connection (kept alive, or new: connecting is included) to
+ *   the read that brought the last bytes of the body (TimedHttpClient; the one-time start-up of the client in
+ *   this process is not included: warmHttpClient());
  * - database: from just before the probe query is sent to its result (one pooled connection, already open);
  * - realtime: from the change's commit (the server's commit_timestamp) to the moment the frame carrying its
  *   event was read from the realtime socket (ArrivalStampedWebSocket).

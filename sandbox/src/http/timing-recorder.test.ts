@@ -84,3 +84,36 @@ it("does not start the next request's clock at a late chunk of the body before i
   expect(next.arrivedAt).toBeGreaterThanOrEqual(nextSentAt - 1);
   expect(next.finishedAt - next.arrivedAt).toBeLessThan(40);
 });
+
+it("does not start the next request's clock at the body of a request answered before it was read", async () => {
+  // The server answers /early at once, without reading its body (as a 401 to an upload does).
+  const early = http.createServer((req, res) => {
+    if (req.url === '/early') res.end('ok');
+    else req.on('end', () => res.end('ok')).resume();
+  });
+  const earlyRecorder = new TimingRecorder();
+  earlyRecorder.attach(early, '/__skip');
+  await new Promise<void>((r) => early.listen(0, '127.0.0.1', r));
+  earlyRecorder.set(true);
+  const socket = net.connect((early.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  let received = '';
+  socket.on('data', (c: Buffer) => (received += c.toString()));
+  const answers = async (n: number) => {
+    while (received.split('ok').length - 1 < n) await pause(5);
+  };
+  socket.write('POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n');
+  await answers(1);
+  await pause(20);
+  socket.write('body'); // read after /early's response went out: still /early's
+  await pause(80);
+  const nextSentAt = Date.now();
+  socket.write('GET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+  await answers(2);
+  socket.destroy();
+  early.closeAllConnections();
+  await new Promise((r) => early.close(r));
+  const after = earlyRecorder.snapshot().requests.find((q) => q.url === '/after')!;
+  expect(after.arrivedAt).toBeGreaterThanOrEqual(nextSentAt - 1);
+  expect(after.finishedAt - after.arrivedAt).toBeLessThan(40);
+});

@@ -76,8 +76,15 @@ export class TimingRecorder {
       const reads = req.socket as WatchedSocket;
       const firstRead = reads[FIRST_READ];
       reads[FIRST_READ] = undefined;
-      // Bytes read after this response went out belong to the next request (a body's later chunks do not).
-      res.once('finish', () => (reads[BETWEEN_REQUESTS] = true));
+      // Bytes read once this response has gone out and this request has been read to its end belong to the
+      // next request. Both: a response may go out before its request's body has come in (a 401 sent without
+      // reading an upload), and the body's later reads are still this request's.
+      let pending = 2;
+      const settle = () => {
+        if (--pending === 0) reads[BETWEEN_REQUESTS] = true;
+      };
+      res.once('finish', settle);
+      req.once('end', settle);
       if (!this.#recording || req.url?.startsWith(skipPrefix)) return;
       const arrivedAt = firstRead ?? this.#clock.now();
       const socket = this.#watchWrites(req.socket);
