@@ -37,8 +37,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function runScript(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = spawn(NODE_TS[0], [...NODE_TS.slice(1), path.join(ROOT, script), ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
-  return collect(child, opts.timeoutMs ?? 240_000);
+  return collect(startScript(script, args, opts), opts.timeoutMs ?? 240_000);
 }
 
 export function startScript(script: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {

@@ -99,7 +99,7 @@ export class TimingRecorder {
           userAgent: req.headers['user-agent'] ?? '',
           status: res.statusCode,
           arrivedAt,
-          finishedAt: Math.max(arrivedAt, socket[LAST_WRITE] ?? arrivedAt),
+          finishedAt: Math.max(arrivedAt, socket[LAST_WRITE]!),
         });
       });
     });
