@@ -7,11 +7,11 @@ interface Packet {
   from: [string, number];
   to: [string, number];
   payload?: string;
-  fin?: boolean;
+  syn?: boolean;
 }
 
 /** A pcap file as tcpdump writes it: the given byte order, µs or ns fractions, Ethernet or Linux cooked links. */
-function pcap(packets: Packet[], opts: { bigEndian?: boolean; nano?: boolean; link?: 1 | 113; ipv6?: boolean } = {}): Buffer {
+function pcap(packets: Packet[], opts: { bigEndian?: boolean; nano?: boolean; link?: 1 | 113 | 276; ipv6?: boolean; zeroLength?: boolean } = {}): Buffer {
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
     if (opts.bigEndian) b.writeUInt32BE(n);
@@ -32,7 +32,7 @@ function pcap(packets: Packet[], opts: { bigEndian?: boolean; nano?: boolean; li
     tcp.writeUInt16BE(p.from[1], 0);
     tcp.writeUInt16BE(p.to[1], 2);
     tcp[12] = 5 << 4;
-    tcp[13] = 0x18 | (p.fin ? 0x01 : 0);
+    tcp[13] = p.syn ? 0x02 : 0x18;
     let ip: Buffer;
     if (opts.ipv6) {
       ip = Buffer.alloc(40);
@@ -44,14 +44,14 @@ function pcap(packets: Packet[], opts: { bigEndian?: boolean; nano?: boolean; li
     } else {
       ip = Buffer.alloc(20);
       ip[0] = 0x45;
-      ip.writeUInt16BE(40 + payload.length, 2);
+      ip.writeUInt16BE(opts.zeroLength ? 0 : 40 + payload.length, 2);
       ip[9] = 6;
       Buffer.from(p.from[0].split('.').map(Number)).copy(ip, 12);
       Buffer.from(p.to[0].split('.').map(Number)).copy(ip, 16);
     }
     const etherType = opts.ipv6 ? 0x86dd : 0x0800;
-    const linkHeader = Buffer.alloc(link === 1 ? 14 : 16);
-    linkHeader.writeUInt16BE(etherType, link === 1 ? 12 : 14);
+    const linkHeader = Buffer.alloc({ 1: 14, 113: 16, 276: 20 }[link]);
+    linkHeader.writeUInt16BE(etherType, { 1: 12, 113: 14, 276: 0 }[link]);
     const frame = Buffer.concat([linkHeader, ip, tcp, payload]);
     const seconds = Math.floor(p.atUs / 1e6);
     const fraction = p.atUs - seconds * 1e6;
@@ -111,6 +111,26 @@ describe('readPcap and httpExchanges', () => {
     expect(httpExchanges(readPcap(file), 8080)).toMatchObject([{ method: 'POST', url: '/rest/v1/vehicles', userAgent: 'writer', status: 201, sentAt: 0, answeredAt: 7 }]);
   });
 
+  it('reads a request head that spans segments to its blank line, and counts its body from there', () => {
+    const file = pcap([
+      { atUs: T0, from: CLIENT, to: SERVER, payload: 'POST /upload HTTP/1.1\r\nHost: x\r\n' },
+      { atUs: T0 + 20, from: CLIENT, to: SERVER, payload: 'User-Agent: split\r\nContent-Length: 10\r\n\r\n12345' },
+      { atUs: T0 + 40, from: CLIENT, to: SERVER, payload: 'GET /x HTT' }, // the body's last five bytes
+      { atUs: T0 + 3_000, from: SERVER, to: CLIENT, payload: 'HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n' },
+      { atUs: T0 + 4_000, from: CLIENT, to: SERVER, payload: get('/next', 'after') },
+      { atUs: T0 + 5_000, from: SERVER, to: CLIENT, payload: 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' },
+    ]);
+    expect(httpExchanges(readPcap(file), 8080).map((e) => [e.method, e.url, e.userAgent, e.status, e.answeredAt - e.sentAt])).toEqual([
+      ['POST', '/upload', 'split', 201, 3],
+      ['GET', '/next', 'after', 200, 1],
+    ]);
+  });
+
+  it('marks the segments that open a connection', () => {
+    const segments = readPcap(pcap([{ atUs: T0, from: CLIENT, to: SERVER, syn: true }, { atUs: T0 + 1, from: CLIENT, to: SERVER }]));
+    expect(segments.map((s) => s.syn)).toEqual([true, false]);
+  });
+
   it('leaves an unanswered request with status 0 and no time', () => {
     const exchanges = httpExchanges(readPcap(pcap([{ atUs: T0, from: CLIENT, to: SERVER, payload: get('/slow', 'x') }])), 8080);
     expect(exchanges).toMatchObject([{ status: 0, sentAt: 0, answeredAt: 0 }]);
@@ -121,7 +141,7 @@ describe('readPcap and httpExchanges', () => {
       { atUs: T0, from: CLIENT, to: SERVER, payload: get('/x', 'v') },
       { atUs: T0 + 1_234, from: SERVER, to: CLIENT, payload: 'HTTP/1.1 204 No Content\r\n\r\n' },
     ];
-    for (const opts of [{ bigEndian: true }, { nano: true }, { link: 113 as const }, { ipv6: true }]) {
+    for (const opts of [{ bigEndian: true }, { nano: true }, { link: 113 as const }, { link: 276 as const }, { ipv6: true }, { zeroLength: true }]) {
       const [exchange] = httpExchanges(readPcap(pcap(packets, opts)), 8080);
       expect(exchange, JSON.stringify(opts)).toMatchObject({ url: '/x', status: 204, answeredAt: 1.234 });
     }

@@ -16,6 +16,8 @@ export interface TcpSegment {
   from: string;
   to: string;
   toPort: number;
+  /** opens a connection */
+  syn: boolean;
   payload: Buffer;
 }
 
@@ -76,12 +78,14 @@ function tcpSegment(packet: Buffer, link: { length: number; etherTypeAt: number 
     const headerLength = (ip[0]! & 0x0f) * 4;
     from = ip.subarray(12, 16).join('.');
     to = ip.subarray(16, 20).join('.');
-    tcp = ip.subarray(headerLength, ip.readUInt16BE(2));
+    // A total length of 0 marks a segmentation-offload packet larger than 64 KiB: it runs to the capture's end.
+    tcp = ip.subarray(headerLength, ip.readUInt16BE(2) || undefined);
   } else if (etherType === 0x86dd) {
     if (ip[6] !== 6) return undefined; // extension headers do not occur on loopback TCP
     from = ipv6(ip.subarray(8, 24));
     to = ipv6(ip.subarray(24, 40));
-    tcp = ip.subarray(40, 40 + ip.readUInt16BE(4));
+    const payloadLength = ip.readUInt16BE(4);
+    tcp = ip.subarray(40, payloadLength ? 40 + payloadLength : undefined); // 0: as for IPv4 above
   } else {
     return undefined;
   }
@@ -91,6 +95,7 @@ function tcpSegment(packet: Buffer, link: { length: number; etherTypeAt: number 
     from: `${from}:${tcp.readUInt16BE(0)}`,
     to: `${to}:${tcp.readUInt16BE(2)}`,
     toPort: tcp.readUInt16BE(2),
+    syn: (tcp[13]! & 0x02) !== 0,
     payload: tcp.subarray(dataOffset),
   };
 }
@@ -106,44 +111,47 @@ const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/;
 /**
  * The HTTP/1.1 exchanges with the server listening on `serverPort`, in the order their requests were sent.
  * A connection carries one exchange at a time (no pipelining, which neither Node's client nor the browsers use):
- * a response's bytes belong to the last request sent on its connection. A request's body, when it has one, is
- * counted off its Content-Length so that it is never taken for the next request. Needs the whole of every packet
- * (tcpdump's default snap length).
+ * a response's bytes belong to the last request sent on its connection. A request's head may span segments (it
+ * is read to its blank line); its body, when it has one, is counted off its Content-Length so that it is never
+ * taken for the next request. Needs the whole of every packet (tcpdump's default snap length).
  */
 export function httpExchanges(segments: TcpSegment[], serverPort: number): HttpExchange[] {
   const exchanges: HttpExchange[] = [];
-  const current = new Map<string, { exchange: HttpExchange; bodyLeft: number }>();
+  /** per client: its exchange now open, the part of its head read so far (until the blank line), its body left */
+  const open = new Map<string, { exchange: HttpExchange; head?: string; bodyLeft: number }>();
   for (const s of segments) {
     if (s.payload.length === 0) continue;
     if (s.toPort === serverPort) {
-      const open = current.get(s.from);
-      if (open && open.bodyLeft > 0) {
-        open.bodyLeft -= s.payload.length;
+      const current = open.get(s.from);
+      let text = s.payload.toString('latin1');
+      if (current?.head !== undefined) {
+        text = current.head + text;
+      } else if (current && current.bodyLeft > 0) {
+        current.bodyLeft -= s.payload.length;
+        continue;
+      } else {
+        const line = REQUEST_LINE.exec(text);
+        if (!line) continue; // not HTTP/1.1 from its first byte: nothing this reader can follow
+        const at = Number(s.atNs) / 1e6;
+        const exchange: HttpExchange = { client: s.from, method: line[1]!, url: line[2]!, userAgent: '', status: 0, sentAt: at, answeredAt: at };
+        exchanges.push(exchange);
+        open.set(s.from, { exchange, bodyLeft: 0 });
+      }
+      const state = open.get(s.from)!;
+      const headEnd = text.indexOf('\r\n\r\n');
+      if (headEnd < 0) {
+        state.head = text;
         continue;
       }
-      const text = s.payload.toString('latin1');
-      const line = REQUEST_LINE.exec(text);
-      if (!line) continue; // a fragment of a head that did not fit one segment: its first segment started it
-      const headEnd = text.indexOf('\r\n\r\n');
-      const head = headEnd < 0 ? text : text.slice(0, headEnd);
-      const at = Number(s.atNs) / 1e6;
-      const exchange: HttpExchange = {
-        client: s.from,
-        method: line[1]!,
-        url: line[2]!,
-        userAgent: header(head, 'user-agent') ?? '',
-        status: 0,
-        sentAt: at,
-        answeredAt: at,
-      };
-      exchanges.push(exchange);
-      const bodyLength = Number(header(head, 'content-length') ?? 0);
-      current.set(s.from, { exchange, bodyLeft: headEnd < 0 ? 0 : bodyLength - (s.payload.length - headEnd - 4) });
+      const head = text.slice(0, headEnd);
+      state.head = undefined;
+      state.exchange.userAgent = header(head, 'user-agent') ?? '';
+      state.bodyLeft = Number(header(head, 'content-length') ?? 0) - (text.length - headEnd - 4);
     } else {
-      const open = current.get(s.to);
-      if (!open) continue;
-      if (open.exchange.status === 0) open.exchange.status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(s.payload.toString('latin1', 0, 16))?.[1] ?? 0);
-      open.exchange.answeredAt = Number(s.atNs) / 1e6;
+      const current = open.get(s.to);
+      if (!current) continue;
+      if (current.exchange.status === 0) current.exchange.status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(s.payload.toString('latin1', 0, 16))?.[1] ?? 0);
+      current.exchange.answeredAt = Number(s.atNs) / 1e6;
     }
   }
   return exchanges;

@@ -4,10 +4,13 @@
  * kernel's stamp on each packet as it passes the interface; nothing in user space, not the client's nor the
  * server's nor ours, can make it late or early.
  *
- * Needs tcpdump and the right to capture (root, or CAP_NET_RAW and CAP_NET_ADMIN on tcpdump). `.ci/run`
- * installs tcpdump; `captureUnavailable()` says in one line why a machine cannot capture.
+ * Needs tcpdump and the right to capture (root, or CAP_NET_RAW and CAP_NET_ADMIN given to tcpdump with
+ * setcap). `scripts/bootstrap.sh` installs tcpdump as root on Debian/Ubuntu; `captureUnavailable()` says in one
+ * line why a machine cannot capture.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
 import { httpExchanges, readPcap, type HttpExchange } from './pcap.ts';
 
 export interface WireCapture {
@@ -16,49 +19,100 @@ export interface WireCapture {
 }
 
 const TCPDUMP = process.env.TCPDUMP ?? 'tcpdump';
+/** How long tcpdump may take to start listening, or to hand over the last packets. */
+const PATIENCE_MS = 10_000;
+
+interface Tcpdump {
+  process: ChildProcessByStdio<null, Readable, Readable>;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts tcpdump with `args`; resolves once it is listening, rejects with what it said when it cannot. */
+async function listening(args: string[]): Promise<Tcpdump> {
+  const child = spawn(TCPDUMP, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${TCPDUMP} did not start listening within ${PATIENCE_MS / 1000} s`));
+    }, PATIENCE_MS);
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (/listening on/.test(stderr)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(e.code === 'ENOENT' ? `${TCPDUMP} is not installed (apt-get install tcpdump)` : `${TCPDUMP}: ${e.message}`));
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      const why = stderr.trim().split('\n').pop() || 'no reason given';
+      const rights = /not permitted|permission/i.test(why) ? ' (run as root, or setcap cap_net_raw,cap_net_admin+eip on tcpdump)' : '';
+      reject(new Error(`${TCPDUMP} cannot capture on lo: ${why}${rights}`));
+    });
+  });
+  return { process: child, stderr: () => stderr, exited };
+}
 
 /** Why tcpdump cannot capture on loopback here, or undefined when it can. */
-export function captureUnavailable(): string | undefined {
-  const probe = spawnSync(TCPDUMP, ['-i', 'lo', '-c', '1', '-w', '/dev/null', 'tcp port 9'], { timeout: 1_500, encoding: 'utf8' });
-  if (probe.error && (probe.error as NodeJS.ErrnoException).code === 'ENOENT') return `${TCPDUMP} is not installed (apt-get install tcpdump)`;
-  // Killed by the timeout while listening: it could capture (no packet comes on port 9).
-  if (/listening on/.test(probe.stderr ?? '')) return undefined;
-  const why = (probe.stderr ?? '').trim().split('\n').pop();
-  const rights = /not permitted|permission/i.test(why ?? '') ? ' (run as root, or setcap cap_net_raw,cap_net_admin+eip on tcpdump)' : '';
-  return `${TCPDUMP} cannot capture on lo: ${why}${rights}`;
+export async function captureUnavailable(): Promise<string | undefined> {
+  try {
+    const probe = await listening(['-i', 'lo', '-w', '/dev/null', 'tcp port 9']);
+    probe.process.kill('SIGINT');
+    await probe.exited;
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Starts capturing the TCP traffic of `port` on loopback; resolves once tcpdump is listening. */
 export async function startWireCapture(port: number): Promise<WireCapture> {
-  // Whole packets (-s 0), each written as it is captured (-U) to stdout, stamped to the nanosecond, with a
-  // kernel buffer large enough that a burst of load drops nothing (-B, in KiB); no name lookups (-n).
-  const tcpdump = spawn(TCPDUMP, ['-i', 'lo', '-n', '-s', '0', '-U', '-B', '16384', '--time-stamp-precision=nano', '-w', '-', `tcp port ${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Whole packets (-s 0), each written as it is handed over (-U) to stdout, stamped to the nanosecond, with a
+  // kernel buffer large enough that a burst of load drops nothing (-B, in KiB); no name lookups (-n). Not
+  // --immediate-mode, which wakes tcpdump for every packet, on the cores the measured processes share.
+  const tcpdump = await listening(['-i', 'lo', '-n', '-s', '0', '-U', '-B', '16384', '--time-stamp-precision=nano', '-w', '-', `tcp port ${port}`]);
   const chunks: Buffer[] = [];
-  let stderr = '';
-  tcpdump.stdout.on('data', (c: Buffer) => chunks.push(c));
-  const exited = new Promise<number | null>((resolve) => tcpdump.once('close', resolve));
-  await new Promise<void>((resolve, reject) => {
-    tcpdump.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (/listening on/.test(stderr)) resolve();
-    });
-    tcpdump.once('error', reject);
-    void exited.then(() => reject(new Error(`tcpdump exited before it listened: ${stderr.trim()}`)));
-  });
+  tcpdump.process.stdout.on('data', (c: Buffer) => chunks.push(c));
   return {
     async stop() {
-      // libpcap hands packets over a block at a time, a block once it is full or a second old, and tcpdump
-      // interrupted drops the block not yet handed over (the last packets of a run were missing): let it age.
-      // Not --immediate-mode, which wakes tcpdump for every packet, on the cores the measured processes share.
-      await new Promise((r) => setTimeout(r, 1_500));
-      tcpdump.kill('SIGINT');
-      await exited;
+      // libpcap hands packets over a block at a time, once the block is full or a second old, and tcpdump
+      // interrupted drops a block not yet handed over. So a marker goes last: a connection opened to the port
+      // (its first packet), and the capture stops once the marker has come out, everything before it with it.
+      const markerPort = await openAndClose(port);
+      const deadline = Date.now() + PATIENCE_MS;
+      const marked = () => {
+        const sofar = Buffer.concat(chunks);
+        return sofar.length > 24 && readPcap(sofar).some((s) => s.syn && s.from === `127.0.0.1:${markerPort}`);
+      };
+      while (!marked()) {
+        if (Date.now() > deadline) throw new Error(`the capture did not hand over its last packets within ${PATIENCE_MS / 1000} s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      tcpdump.process.kill('SIGINT');
+      await tcpdump.exited;
       // tcpdump's closing statistics: a packet the kernel dropped is a request or response the truth lacks.
-      const dropped = Number(/(\d+) packets? dropped by kernel/.exec(stderr)?.[1] ?? NaN);
-      if (dropped !== 0) throw new Error(`the capture dropped packets or gave no statistics: ${stderr.trim()}`);
+      const stats = tcpdump.stderr();
+      const dropped = Number(/(\d+) packets? dropped by kernel/.exec(stats)?.[1] ?? NaN);
+      if (dropped !== 0) throw new Error(`the capture dropped packets or gave no statistics: ${stats.trim()}`);
       return httpExchanges(readPcap(Buffer.concat(chunks)), port);
     },
   };
+}
+
+/** Opens a connection to `port` on loopback and closes it at once; resolves with its local port. */
+function openAndClose(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      const local = socket.localPort!;
+      socket.destroy();
+      resolve(local);
+    });
+    socket.once('error', reject);
+  });
 }
