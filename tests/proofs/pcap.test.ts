@@ -126,9 +126,21 @@ describe('readPcap and httpExchanges', () => {
     ]);
   });
 
-  it('marks the segments that open a connection', () => {
-    const segments = readPcap(pcap([{ atUs: T0, from: CLIENT, to: SERVER, syn: true }, { atUs: T0 + 1, from: CLIENT, to: SERVER }]));
-    expect(segments.map((s) => s.syn)).toEqual([true, false]);
+  it('marks the segments that open a connection, and starts a reused client port afresh', () => {
+    const segments = readPcap(
+      pcap([
+        { atUs: T0, from: CLIENT, to: SERVER, syn: true },
+        { atUs: T0 + 10, from: CLIENT, to: SERVER, payload: 'POST /cut HTTP/1.1\r\nContent-Length: 99\r\n\r\nonly part' },
+        { atUs: T0 + 1_000, from: CLIENT, to: SERVER, syn: true }, // the same port, a new connection
+        { atUs: T0 + 1_010, from: CLIENT, to: SERVER, payload: get('/fresh', 'new') },
+        { atUs: T0 + 2_010, from: SERVER, to: CLIENT, payload: 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' },
+      ]),
+    );
+    expect(segments.map((s) => s.syn)).toEqual([true, false, true, false, false]);
+    expect(httpExchanges(segments, 8080).map((e) => [e.url, e.status])).toEqual([
+      ['/cut', 0],
+      ['/fresh', 200],
+    ]);
   });
 
   it('leaves an unanswered request with status 0 and no time', () => {

@@ -120,6 +120,8 @@ export function httpExchanges(segments: TcpSegment[], serverPort: number): HttpE
   /** per client: its exchange now open, the part of its head read so far (until the blank line), its body left */
   const open = new Map<string, { exchange: HttpExchange; head?: string; bodyLeft: number }>();
   for (const s of segments) {
+    // A new connection from a client port used before starts with nothing owed from the old one.
+    if (s.syn) open.delete(s.toPort === serverPort ? s.from : s.to);
     if (s.payload.length === 0) continue;
     if (s.toPort === serverPort) {
       const current = open.get(s.from);

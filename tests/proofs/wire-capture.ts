@@ -81,18 +81,12 @@ export async function startWireCapture(port: number): Promise<WireCapture> {
   tcpdump.process.stdout.on('data', (c: Buffer) => chunks.push(c));
   return {
     async stop() {
-      // libpcap hands packets over a block at a time, once the block is full or a second old, and tcpdump
-      // interrupted drops a block not yet handed over. So a marker goes last: a connection opened to the port
-      // (its first packet), and the capture stops once the marker has come out, everything before it with it.
-      const markerPort = await openAndClose(port);
-      const deadline = Date.now() + PATIENCE_MS;
-      const marked = () => {
-        const sofar = Buffer.concat(chunks);
-        return sofar.length > 24 && readPcap(sofar).some((s) => s.syn && s.from === `127.0.0.1:${markerPort}`);
-      };
-      while (!marked()) {
-        if (Date.now() > deadline) throw new Error(`the capture did not hand over its last packets within ${PATIENCE_MS / 1000} s`);
-        await new Promise((r) => setTimeout(r, 100));
+      try {
+        await markerCameOut();
+      } catch (e) {
+        tcpdump.process.kill('SIGKILL');
+        await tcpdump.exited;
+        throw e;
       }
       tcpdump.process.kill('SIGINT');
       await tcpdump.exited;
@@ -103,15 +97,37 @@ export async function startWireCapture(port: number): Promise<WireCapture> {
       return httpExchanges(readPcap(Buffer.concat(chunks)), port);
     },
   };
+
+  /**
+   * libpcap hands packets over a block at a time, once the block is full or a second old, and tcpdump
+   * interrupted drops a block not yet handed over. So a marker goes last: a connection opened to the port from
+   * an address nothing else uses (its first packet), and the capture may stop once the marker has come out of
+   * it, everything before it with it.
+   */
+  async function markerCameOut(): Promise<void> {
+    await openAndClose(port);
+    const deadline = Date.now() + PATIENCE_MS;
+    const marked = () => {
+      const sofar = Buffer.concat(chunks);
+      return sofar.length > 24 && readPcap(sofar).some((s) => s.syn && s.from.startsWith(`${MARKER_ADDRESS}:`));
+    };
+    while (!marked()) {
+      if (tcpdump.process.exitCode !== null) throw new Error(`tcpdump stopped before the capture's end: ${tcpdump.stderr().trim()}`);
+      if (Date.now() > deadline) throw new Error(`the capture did not hand over its last packets within ${PATIENCE_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
-/** Opens a connection to `port` on loopback and closes it at once; resolves with its local port. */
-function openAndClose(port: number): Promise<number> {
+/** The marker's source: a loopback address of its own, so that no earlier connection can be taken for it. */
+const MARKER_ADDRESS = '127.0.0.2';
+
+/** Opens a connection to `port` on loopback from MARKER_ADDRESS and closes it at once. */
+function openAndClose(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      const local = socket.localPort!;
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress: MARKER_ADDRESS }, () => {
       socket.destroy();
-      resolve(local);
+      resolve();
     });
     socket.once('error', reject);
   });
