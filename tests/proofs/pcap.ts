@@ -22,8 +22,6 @@ export interface TcpSegment {
 }
 
 export interface HttpExchange {
-  /** the client's end of the connection, "address:port" */
-  client: string;
   method: string;
   url: string;
   userAgent: string;
@@ -44,12 +42,14 @@ const LINK_HEADER: Record<number, { length: number; etherTypeAt: number }> = {
 /** The TCP segments of a pcap file, in capture order. Throws on a file that is not one. */
 export function readPcap(file: Buffer): TcpSegment[] {
   if (file.length < 24) throw new Error('not a pcap file: shorter than its header');
-  const magic = file.readUInt32LE(0);
-  const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  const big = file.readUInt32BE(0) === 0xa1b2c3d4 || file.readUInt32BE(0) === 0xa1b23c4d;
-  if (!little && !big) throw new Error('not a pcap file: unknown magic number');
+  // The magic number, in the writer's byte order: µs fractions, or ns ones.
+  const MICRO = 0xa1b2c3d4;
+  const NANO = 0xa1b23c4d;
+  const little = [MICRO, NANO].includes(file.readUInt32LE(0));
+  const magic = little ? file.readUInt32LE(0) : file.readUInt32BE(0);
+  if (magic !== MICRO && magic !== NANO) throw new Error('not a pcap file: unknown magic number');
   const u32 = (at: number) => (little ? file.readUInt32LE(at) : file.readUInt32BE(at));
-  const nanoFractions = (little ? magic : file.readUInt32BE(0)) === 0xa1b23c4d;
+  const nanoFractions = magic === NANO;
   const link = LINK_HEADER[u32(20) & 0x0fffffff];
   if (!link) throw new Error(`pcap link type ${u32(20)} is not one this reader knows (Ethernet or Linux cooked)`);
 
@@ -135,7 +135,7 @@ export function httpExchanges(segments: TcpSegment[], serverPort: number): HttpE
         const line = REQUEST_LINE.exec(text);
         if (!line) continue; // not HTTP/1.1 from its first byte: nothing this reader can follow
         const at = Number(s.atNs) / 1e6;
-        const exchange: HttpExchange = { client: s.from, method: line[1]!, url: line[2]!, userAgent: '', status: 0, sentAt: at, answeredAt: at };
+        const exchange: HttpExchange = { method: line[1]!, url: line[2]!, userAgent: '', status: 0, sentAt: at, answeredAt: at };
         exchanges.push(exchange);
         open.set(s.from, { exchange, bodyLeft: 0 });
       }

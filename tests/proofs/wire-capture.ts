@@ -18,7 +18,7 @@ export interface WireCapture {
   stop(): Promise<HttpExchange[]>;
 }
 
-const TCPDUMP = process.env.TCPDUMP ?? 'tcpdump';
+const TCPDUMP = 'tcpdump';
 /** How long tcpdump may take to start listening, or to hand over the last packets. */
 const PATIENCE_MS = 10_000;
 
